@@ -1,0 +1,22 @@
+"""Settings for the test suite: fast hashing, in-process tasks for unit tests.
+
+Integration tests start a real Celery worker (with local settings) against the same
+database and Redis; they are marked `integration`.
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-secret-6d1e2b")
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "parley-test",
+    }
+}
+RATELIMIT_ENABLE = True
