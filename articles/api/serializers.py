@@ -1,0 +1,113 @@
+from django.core.validators import ProhibitNullCharactersValidator
+from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
+
+from articles.models import Article, Comment
+
+
+class ArticleOutputSerializer(serializers.ModelSerializer[Article]):
+    comment_count = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    comments_closed_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = (
+            "slug",
+            "title",
+            "standfirst",
+            "byline",
+            "section",
+            "published_at",
+            "moderation_policy",
+            "comment_count",
+            "comments_closed_reason",
+            "url",
+        )
+
+    def get_comments_closed_reason(self, obj: Article) -> str | None:
+        return obj.comments_closed_reason()
+
+
+class ArticleDetailOutputSerializer(ArticleOutputSerializer):
+    class Meta(ArticleOutputSerializer.Meta):
+        fields = (*ArticleOutputSerializer.Meta.fields, "body")  # type: ignore[assignment]
+
+
+class CommentOutputSerializer(serializers.Serializer[Comment]):
+    """A comment as the viewer may see it: tombstones carry no author or text."""
+
+    id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    depth = serializers.IntegerField()
+    status = serializers.CharField()
+    author = serializers.CharField(allow_null=True)
+    body = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    awaiting_review = serializers.BooleanField()
+    url = serializers.CharField()
+
+
+def comment_payload(comment: Comment, *, tombstone: bool = False) -> dict[str, object]:
+    return {
+        "id": comment.pk,
+        "parent_id": comment.parent_id,
+        "depth": comment.depth,
+        "status": comment.status,
+        "author": None if tombstone else comment.author.public_name,
+        "body": None if tombstone else comment.body,
+        "created_at": comment.created_at,
+        "edited_at": comment.edited_at,
+        "awaiting_review": not tombstone and comment.is_awaiting_review,
+        "url": comment.get_absolute_url(),
+    }
+
+
+class CommentBodyField(serializers.CharField):
+    """The comment text, passed on as typed: the service validates it, so the API
+    and the HTML form refuse the same input with the same message."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": 'Write your comment in the "body" field.',
+                "null": 'Write your comment in the "body" field.',
+                "invalid": "The comment must be text.",
+            },
+        )
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(
+                v,
+                ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator,
+            )
+        ]
+
+
+class CommentCreateInputSerializer(serializers.Serializer[None]):
+    body = CommentBodyField()
+    parent_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": "parent_id must be the id number of a comment."},
+    )
+
+
+class CommentEditInputSerializer(serializers.Serializer[None]):
+    body = CommentBodyField()
+
+
+class ThreadOutputSerializer(serializers.Serializer[None]):
+    count = serializers.IntegerField(help_text="Top-level comments in the thread.")
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    sort = serializers.CharField()
+    results = CommentOutputSerializer(many=True)

@@ -1,0 +1,25 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from . import views
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("articles/", views.ArticleListApi.as_view(), name="api-article-list"),
+    path(
+        "articles/<slug:slug>/",
+        views.ArticleDetailApi.as_view(),
+        name="api-article-detail",
+    ),
+    path(
+        "articles/<slug:slug>/comments/",
+        views.ThreadApi.as_view(),
+        name="api-thread",
+    ),
+    path("comments/<int:pk>/", views.CommentDetailApi.as_view(), name="api-comment"),
+    path(
+        "comments/<int:pk>/withdraw/",
+        views.CommentWithdrawApi.as_view(),
+        name="api-comment-withdraw",
+    ),
+]

@@ -1,0 +1,162 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ModerationPolicy(models.TextChoices):
+    OPEN = "open", "Open: comments are scored and published by the site's rules"
+    PREMODERATED = "premoderated", "Pre-moderated: every comment waits for a moderator"
+    CLOSED = "closed", "Closed: no new comments"
+
+
+class Article(models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=300)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField()
+    byline = models.CharField(max_length=200, blank=True)
+    section = models.CharField(max_length=100, db_index=True)
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    comments_open = models.BooleanField(default=True)
+    close_comments_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Close comments automatically this many days after publication.",
+    )
+    moderation_policy = models.CharField(
+        max_length=20, choices=ModerationPolicy.choices, default=ModerationPolicy.OPEN
+    )
+
+    class Meta:
+        ordering = ("-published_at",)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def comments_close_at(self) -> datetime | None:
+        if self.close_comments_after_days is None:
+            return None
+        return self.published_at + timedelta(days=self.close_comments_after_days)
+
+    def comments_closed_reason(self, now: datetime | None = None) -> str | None:
+        """Why a reader cannot comment now, in words for the reader; None if open."""
+        now = now or timezone.now()
+        if not self.comments_open or self.moderation_policy == ModerationPolicy.CLOSED:
+            return "Comments on this story are closed."
+        close_at = self.comments_close_at()
+        if close_at is not None and now >= close_at:
+            return (
+                "Comments on this story closed automatically "
+                f"{self.close_comments_after_days} days after publication."
+            )
+        if self.published_at > now:
+            return "This story has not been published yet."
+        return None
+
+
+class CommentStatus(models.TextChoices):
+    PENDING = "pending", "Pending (not yet scored)"
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for review"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn by its author"
+
+
+class Comment(models.Model):
+    """A reader's comment or reply. Never deleted: removal is a status change."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    # The top-level comment of the thread, so a whole thread loads in one query.
+    root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="thread_comments",
+    )
+    depth = models.PositiveIntegerField(default=0)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    status = models.CharField(
+        max_length=20,
+        choices=CommentStatus.choices,
+        default=CommentStatus.PENDING,
+        db_index=True,
+    )
+    # Bumped on every edit; a scoring task carries the version it was queued for.
+    text_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [
+            models.Index(fields=["article", "parent", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["author", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.author_id} on {self.article_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:comment", kwargs={"pk": self.pk})
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        return self.status in (CommentStatus.PENDING, CommentStatus.HELD)
+
+
+class CommentRevision(models.Model):
+    """Every version of a comment's text, kept for moderators."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("comment", "version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "version"], name="unique_comment_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.comment_id} v{self.version}"
+
+
+class IdempotencyKey(models.Model):
+    """Maps a client's Idempotency-Key to the comment its first request created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="unique_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

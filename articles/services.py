@@ -1,0 +1,151 @@
+"""Writes on stories' comment sections. Every refusal is a ServiceError."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from moderation.tasks import schedule_scoring
+
+from .errors import InvalidInput, NotAllowed
+from .models import Article, Comment, CommentRevision, CommentStatus, IdempotencyKey
+from .text import clean_body
+
+
+def _require_reader(user: User) -> None:
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed("Please log in to comment.", code="not_authenticated")
+
+
+def comment_create(
+    *,
+    article: Article,
+    author: User,
+    body: object,
+    parent: Comment | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Comment, bool]:
+    """Save a new comment as pending and queue it for scoring after commit.
+
+    Returns the comment and whether it was created now; with an idempotency key
+    already used by this author, the first request's comment is returned instead of
+    a duplicate.
+    """
+    _require_reader(author)
+    if idempotency_key:
+        existing = (
+            IdempotencyKey.objects.filter(user=author, key=idempotency_key)
+            .select_related("comment")
+            .first()
+        )
+        if existing is not None:
+            return existing.comment, False
+    reason = article.comments_closed_reason()
+    if reason:
+        raise NotAllowed(reason, code="comments_closed")
+    text = clean_body(body, max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
+    if parent is not None:
+        if parent.article_id != article.pk:
+            raise InvalidInput(
+                "You can only reply to a comment on the same story.",
+                code="parent_other_article",
+            )
+        if parent.status != CommentStatus.PUBLISHED:
+            raise InvalidInput(
+                "That comment is not open for replies: it is awaiting review, was "
+                "withdrawn or was removed.",
+                code="parent_not_published",
+            )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                parent=parent,
+                root_id=(parent.root_id or parent.pk) if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+                author=author,
+                body=text,
+                status=CommentStatus.PENDING,
+                created_at=now,
+                status_changed_at=now,
+            )
+            CommentRevision.objects.create(
+                comment=comment, version=1, body=text, created_at=now
+            )
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    user=author, key=idempotency_key, comment=comment
+                )
+            schedule_scoring(comment_id=comment.pk, text_version=1)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its comment.
+        if idempotency_key:
+            winner = IdempotencyKey.objects.select_related("comment").get(
+                user=author, key=idempotency_key
+            )
+            return winner.comment, False
+        raise
+    return comment, True
+
+
+def _require_author(comment: Comment, user: User, action: str) -> None:
+    if not user.is_authenticated or comment.author_id != user.pk:
+        raise NotAllowed(f"You can only {action} your own comments.", code="not_author")
+
+
+def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
+    """Replace the text (keeping every earlier version) and send it back to review."""
+    _require_author(comment, editor, "edit")
+    text = clean_body(body, max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status in (CommentStatus.WITHDRAWN, CommentStatus.REJECTED):
+            raise NotAllowed(
+                f"This comment was {locked.status} and can no longer be edited.",
+                code="not_editable",
+            )
+        window = settings.PARLEY_EDIT_WINDOW
+        now = timezone.now()
+        if now - locked.created_at > window:
+            minutes = int(window.total_seconds() // 60)
+            raise NotAllowed(
+                f"Comments can be edited for {minutes} minutes after posting; the "
+                "time to edit this one has passed. You can withdraw it and post again.",
+                code="edit_window_passed",
+            )
+        if text == locked.body:
+            return locked
+        locked.text_version += 1
+        locked.body = text
+        locked.edited_at = now
+        if locked.status != CommentStatus.PENDING:
+            locked.status = CommentStatus.PENDING
+            locked.status_changed_at = now
+        locked.save(
+            update_fields=[
+                "text_version",
+                "body",
+                "edited_at",
+                "status",
+                "status_changed_at",
+            ]
+        )
+        CommentRevision.objects.create(
+            comment=locked, version=locked.text_version, body=text, created_at=now
+        )
+        schedule_scoring(comment_id=locked.pk, text_version=locked.text_version)
+    return locked
+
+
+def comment_withdraw(*, comment: Comment, actor: User) -> Comment:
+    """Take a comment down at its author's request; replies stay under a tombstone."""
+    _require_author(comment, actor, "withdraw")
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status == CommentStatus.WITHDRAWN:
+            return locked
+        locked.status = CommentStatus.WITHDRAWN
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at"])
+    return locked

@@ -1,0 +1,228 @@
+"""Readers' pages: thin views over selectors (reads) and services (writes)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from accounts.models import User
+
+from . import selectors, services
+from .errors import InvalidInput, ServiceError
+from .forms import CommentForm
+from .models import Article, Comment, CommentStatus
+
+WRITE_RATE = settings.PARLEY_COMMENT_WRITE_RATE
+
+
+def _viewer(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(
+        request,
+        "articles/refused.html",
+        {
+            "message": "You are posting too quickly. Please wait a minute and try "
+            "again; your text is still in the form if you go back."
+        },
+        status=429,
+    )
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "articles/article_list.html", {"articles": selectors.article_list()}
+    )
+
+
+def _render_article(
+    request: HttpRequest,
+    article: Article,
+    *,
+    form: CommentForm | None = None,
+    error: ServiceError | None = None,
+    reply_to: int | None = None,
+) -> HttpResponse:
+    sort = request.GET.get("sort", "oldest")
+    page_number = request.GET.get("page", "1")
+    try:
+        page = selectors.thread_for_article(
+            article=article,
+            viewer=_viewer(request),
+            sort=sort,
+            page=page_number,
+            per_page=settings.PARLEY_THREAD_PAGE_SIZE,
+            max_indent=settings.PARLEY_MAX_INDENT,
+        )
+    except ServiceError as exc:
+        return render(
+            request, "articles/refused.html", {"message": exc.message}, status=400
+        )
+    context = {
+        "article": article,
+        "page": page,
+        "sorts": selectors.SORTS,
+        "form": form or CommentForm(),
+        "error": error,
+        "reply_to": reply_to,
+        "closed_reason": article.comments_closed_reason(),
+    }
+    return render(
+        request,
+        "articles/article_detail.html",
+        context,
+        status=error.status if error else 200,
+    )
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(selectors.article_list(), slug=slug)
+    return _render_article(request, article)
+
+
+def _posted_message(request: HttpRequest, comment: Comment) -> None:
+    if comment.status == CommentStatus.PUBLISHED:
+        messages.success(request, "Thanks, your comment is published.")
+    elif comment.status == CommentStatus.REJECTED:
+        messages.warning(
+            request, "Your comment was not published because it breaks the rules."
+        )
+    else:
+        messages.info(
+            request,
+            "Thanks, your comment is awaiting review. Only you can see it until it "
+            "is published.",
+        )
+
+
+@require_POST
+@ratelimit(key="user_or_ip", rate=WRITE_RATE, method="POST")
+def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(selectors.article_list(), slug=slug)
+    viewer = _viewer(request)
+    if viewer is None:
+        login = reverse("login")
+        messages.error(request, "Please log in to comment.")
+        return redirect(f"{login}?next={article.get_absolute_url()}")
+    form = CommentForm(request.POST)
+    form.is_valid()
+    parent_id = form.cleaned_data.get("parent")
+    try:
+        parent = None
+        if parent_id is not None:
+            parent = Comment.objects.filter(pk=parent_id).first()
+            if parent is None:
+                raise InvalidInput(
+                    "The comment you are replying to does not exist.",
+                    code="parent_not_found",
+                )
+        comment, _ = services.comment_create(
+            article=article,
+            author=viewer,
+            body=form.cleaned_data.get("body", ""),
+            parent=parent,
+        )
+    except ServiceError as exc:
+        return _render_article(
+            request, article, form=form, error=exc, reply_to=parent_id
+        )
+    comment.refresh_from_db()
+    _posted_message(request, comment)
+    return HttpResponseRedirect(f"{article.get_absolute_url()}#c{comment.pk}")
+
+
+def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("article", "author"), pk=pk
+    )
+    viewer = _viewer(request)
+    visible = selectors.is_visible(comment, viewer)
+    if not visible and comment.status not in (
+        CommentStatus.WITHDRAWN,
+        CommentStatus.REJECTED,
+    ):
+        raise Http404("No such comment.")
+    return comment
+
+
+def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment_or_404(request, pk)
+    items = selectors.comment_context(comment=comment, viewer=_viewer(request))
+    if not items:
+        raise Http404("No such comment.")
+    return render(
+        request,
+        "articles/comment_detail.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "items": items,
+            "form": CommentForm(),
+            "closed_reason": comment.article.comments_closed_reason(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST")
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    viewer = _viewer(request)
+    if viewer is None or comment.author_id != viewer.pk:
+        raise PermissionDenied("You can only edit your own comments.")
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    status = 200
+    error: ServiceError | None = None
+    if request.method == "POST":
+        form.is_valid()
+        try:
+            comment = services.comment_edit(
+                comment=comment, editor=viewer, body=form.cleaned_data.get("body", "")
+            )
+        except ServiceError as exc:
+            error, status = exc, exc.status
+        else:
+            comment.refresh_from_db()
+            _posted_message(request, comment)
+            return HttpResponseRedirect(
+                f"{comment.article.get_absolute_url()}#c{comment.pk}"
+            )
+    return render(
+        request,
+        "articles/comment_edit.html",
+        {"comment": comment, "form": form, "error": error},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    viewer = _viewer(request)
+    if request.method == "GET":
+        if viewer is None or comment.author_id != viewer.pk:
+            raise PermissionDenied("You can only withdraw your own comments.")
+        return render(request, "articles/comment_withdraw.html", {"comment": comment})
+    try:
+        services.comment_withdraw(comment=comment, actor=viewer)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return render(
+            request,
+            "articles/refused.html",
+            {"message": exc.message},
+            status=exc.status,
+        )
+    messages.success(
+        request, "Your comment was withdrawn. Replies to it stay in place."
+    )
+    return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#c{comment.pk}")
