@@ -1,0 +1,181 @@
+# ruff: noqa: RUF001, RUF002  (the homoglyph table and its examples hold look-alikes)
+"""Text normalisation that undoes common evasions before scoring or matching.
+
+The model, its explanations and the banned-word matcher all read text through
+:func:`normalise`, so "1d10t", "i d i o t", "ＩＤＩＯＴ", "іdіоt" (Cyrillic) and
+"idiooooot" all reach them as "idiot".
+
+Steps, in order:
+
+1. per character: NFKC, then accents and other combining marks dropped,
+   look-alike letters from other scripts mapped to Latin, case folded,
+   invisible format characters (zero-width space, soft hyphen) removed;
+2. URLs → ``<url>``, @mentions → ``<user>``;
+3. runs of white space → one space;
+4. spaced-out letters ("i d i o t", "f.u.c.k") joined;
+5. leetspeak inside words that mix letters and digits/symbols ("sh1t", "a$$");
+6. a letter repeated three or more times squashed to one ("stuuupid").
+
+:func:`normalise_with_offsets` returns the same string plus, for each of its
+characters, the index of the character of the original text it came from, so
+that explanations can highlight the original comment.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+# Cyrillic and Greek letters that render like Latin ones; NFKC leaves them alone.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h",
+        "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s",
+        "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ɡ": "g", "ӏ": "l", "ԛ": "q",
+        "ԝ": "w", "һ": "h", "ո": "n", "ս": "u",
+        "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o",
+        "Р": "p", "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i",
+        "Ј": "j",
+        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+        "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k",
+        "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    }
+)  # fmt: skip
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+     "$": "s", "!": "i", "|": "l", "+": "t"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", char))
+    kept = "".join(
+        c
+        for c in decomposed
+        if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
+    return kept.translate(_HOMOGLYPHS).casefold()
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    return match.group(0)[::2]
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s|k|m|am|pm|x)?")
+
+
+def _unleet(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # Only words that mix letters with look-alike digits or symbols: "2012",
+    # "3rd", "90s" and a trailing "!" are left as they are.
+    core = token.rstrip("!")
+    if not any(c.isalpha() for c in core) or core.isalpha() or _ORDINAL.fullmatch(core):
+        return token
+    return core.translate(_LEET) + token[len(core) :]
+
+
+def _always(_text: str) -> bool:
+    return True
+
+
+def _has_odd_space(text: str) -> bool:
+    return (
+        "  " in text
+        or "\n" in text
+        or "\t" in text
+        or "\r" in text
+        or (not text.isascii())
+    )
+
+
+_LEET_HINT = re.compile(r"[a-z][0-9@$|+]|[0-9@$!|+][a-z]")
+
+# Each step: a cheap test that must be true for the pattern to possibly match
+# (most comments skip most steps), the pattern, and its replacement. A string
+# replacement runs inside the regex engine; callables only where matches are
+# rare, since a Python call per match would dominate the cost.
+_Replacement = str | Callable[[re.Match[str]], str]
+_STEPS: tuple[tuple[Callable[[str], bool], re.Pattern[str], _Replacement], ...] = (
+    (
+        lambda t: "http" in t or "www." in t,
+        re.compile(r"(?:https?://|www\.)\S+"),
+        "<url>",
+    ),
+    (lambda t: "@" in t, re.compile(r"(?<![\w@])@\w+"), "<user>"),
+    (_has_odd_space, re.compile(r"[^\S ]\s*| \s+"), " "),
+    (
+        _always,
+        re.compile(r"(?<!\S)[a-z0-9@$](?:[ .\-*_][a-z0-9@$]){2,}(?!\S)"),
+        _join_spaced,
+    ),
+    # Words with a letter next to a digit or symbol that can stand for one.
+    (
+        lambda t: _LEET_HINT.search(t) is not None,
+        re.compile(
+            r"(?<![a-z0-9@$!|+])[a-z0-9@$!|+]*(?:[a-z][0-9@$|+]|[0-9@$!|+][a-z])"
+            r"[a-z0-9@$!|+]*"
+        ),
+        _unleet,
+    ),
+    (_always, re.compile(r"([a-z])\1{2,}"), r"\1"),
+)
+
+
+def normalise(text: str) -> str:
+    """The normalised form of ``text`` that the model and word filters read."""
+    out = _fold(text)
+    for may_match, pattern, replace in _STEPS:
+        if may_match(out):
+            out = pattern.sub(replace, out)
+    return out
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``normalise(text)`` and, per output character, its index in ``text``."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char) if not char.isascii() else char.lower()
+        chars.extend(folded)
+        origin.extend([index] * len(folded))
+    out = "".join(chars)
+    for _may_match, pattern, replace in _STEPS:
+        pieces: list[str] = []
+        new_origin: list[int] = []
+        last = 0
+        for match in pattern.finditer(out):
+            start, end = match.span()
+            pieces.append(out[last:start])
+            new_origin.extend(origin[last:start])
+            replacement = (
+                match.expand(replace) if isinstance(replace, str) else replace(match)
+            )
+            pieces.append(replacement)
+            if len(replacement) == end - start:
+                new_origin.extend(origin[start:end])
+            elif replacement:
+                # A shorter or longer replacement: spread it over the match so
+                # that its first and last characters keep the match's ends.
+                width = end - start
+                count = len(replacement)
+                new_origin.extend(
+                    origin[start + (i * (width - 1)) // max(count - 1, 1)]
+                    for i in range(count)
+                )
+            last = end
+        pieces.append(out[last:])
+        new_origin.extend(origin[last:])
+        out = "".join(pieces)
+        origin = new_origin
+    return out, origin
