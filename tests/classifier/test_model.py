@@ -1,0 +1,139 @@
+"""The shipped model's API, explanations, the score command and load refusals."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from moderation.classifier import (
+    DEFAULT_MODEL_PATH,
+    ModelLoadError,
+    Prediction,
+    Span,
+    load_model,
+)
+from moderation.classifier.__main__ import score_stream
+from moderation.classifier.artifact import card_path_for
+from moderation.classifier.evaluate import expected_calibration_error, span_f1
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    return load_model(DEFAULT_MODEL_PATH)
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    target = tmp_path / "m.skops"
+    shutil.copy(DEFAULT_MODEL_PATH, target)
+    shutil.copy(card_path_for(DEFAULT_MODEL_PATH), card_path_for(target))
+    return target
+
+
+def test_shipped_model_scores_insults_above_neutral_comments(model) -> None:  # type: ignore[no-untyped-def]
+    """An insult scores higher than a neutral comment; scores lie in [0, 1]."""
+    # when
+    insult, neutral = model.score(
+        ["you are a stupid idiot", "thanks for the thoughtful article"]
+    )
+    # then
+    assert isinstance(insult, Prediction)
+    assert 0.0 <= neutral.toxicity < insult.toxicity <= 1.0
+    assert set(insult.categories) <= {"insult", "identity_attack", "threat", "obscene"}
+    assert model.version.startswith("tox-")
+    assert 0.0 < model.threshold < 1.0
+
+
+def test_evasions_score_like_the_plain_word(model) -> None:  # type: ignore[no-untyped-def]
+    """Leetspeak and spaced-out letters do not lower the score much."""
+    plain, leet, spaced = model.score(
+        ["you are an idiot", "you are an 1d10t", "you are an i d i o t"]
+    )
+    assert abs(plain.toxicity - leet.toxicity) < 0.05
+    assert abs(plain.toxicity - spaced.toxicity) < 0.05
+
+
+def test_explain_points_at_the_insult_in_the_original_text(model) -> None:  # type: ignore[no-untyped-def]
+    """Spans are character offsets of the original text, strongest first."""
+    # given
+    text = "Well, you are a total 1d10t and a MORON."
+    # when
+    spans = model.explain(text, k=3)
+    # then
+    assert spans
+    assert all(isinstance(s, Span) and text[s.start : s.end] == s.text for s in spans)
+    assert {s.text for s in spans} & {"1d10t", "MORON"}
+    assert [s.weight for s in spans] == sorted((s.weight for s in spans), reverse=True)
+
+
+def test_explain_empty_text_gives_no_spans(model) -> None:  # type: ignore[no-untyped-def]
+    """Nothing to highlight in an empty comment."""
+    assert model.explain("   ") == []
+
+
+def test_score_stream_answers_every_line(model) -> None:  # type: ignore[no-untyped-def]
+    """Empty and malformed lines get an error line; others a score line."""
+    # given
+    lines = io.StringIO(
+        '{"text": "hello"}\n\nnot json\n{"txt": 1}\n{"text": "idiot"}\n'
+    )
+    out = io.StringIO()
+    # when
+    score_stream(model, lines, out)
+    # then
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(results) == 5
+    assert "toxicity" in results[0]
+    assert results[0]["model_version"] == model.version
+    assert [("error" in r) for r in results] == [False, True, True, True, False]
+
+
+def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    """A file whose bytes no longer match the card's sha256 is not loaded."""
+    # given
+    path = _copy_model(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    # when / then
+    with pytest.raises(ModelLoadError, match="does not match its card"):
+        load_model(path)
+
+
+def test_model_from_another_sklearn_version_is_refused(tmp_path: Path) -> None:
+    """A card naming another scikit-learn minor version is refused."""
+    # given
+    path = _copy_model(tmp_path)
+    card_file = card_path_for(path)
+    card = json.loads(card_file.read_text())
+    card["sklearn_version"] = "0.24.2"
+    card_file.write_text(json.dumps(card))
+    # when / then
+    with pytest.raises(ModelLoadError, match=r"scikit-learn 0\.24\.2"):
+        load_model(path)
+
+
+def test_missing_model_or_card_is_refused(tmp_path: Path) -> None:
+    """No file, or a file without its card, raises a clear error."""
+    with pytest.raises(ModelLoadError, match="not found"):
+        load_model(tmp_path / "absent.skops")
+    path = _copy_model(tmp_path)
+    card_path_for(path).unlink()
+    with pytest.raises(ModelLoadError, match="card not found"):
+        load_model(path)
+
+
+def test_span_f1_follows_semeval() -> None:
+    """Both empty is 1, one empty is 0, otherwise offset F1."""
+    assert span_f1(set(), frozenset()) == 1.0
+    assert span_f1({1}, frozenset()) == 0.0
+    assert span_f1({1, 2}, frozenset({2, 3})) == pytest.approx(0.5)
+
+
+def test_ece_is_zero_for_perfectly_calibrated_bins() -> None:
+    """Scores equal to the positive rate in their bin have no calibration error."""
+    assert expected_calibration_error([0, 1, 0, 1], [0.55, 0.55, 0.55, 0.55]) == (
+        pytest.approx(0.05)
+    )
+    assert expected_calibration_error([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0]) == 0.0
