@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from moderation.models import AuthorStanding, Decision
+from moderation.services.decisions import comment_set_status
 from moderation.tasks import schedule_scoring
 
 from .errors import InvalidInput, NotAllowed
@@ -15,6 +17,22 @@ from .text import clean_body
 def _require_reader(user: User) -> None:
     if not user.is_authenticated or not user.is_active:
         raise NotAllowed("Please log in to comment.", code="not_authenticated")
+    standing = AuthorStanding.objects.filter(user=user).first()
+    if standing is None:
+        return
+    if standing.banned:
+        raise NotAllowed(
+            "Your account may no longer post comments. If you think this is a "
+            "mistake, tell us through the help link below the comments.",
+            code="author_banned",
+        )
+    if standing.is_suspended():
+        until = timezone.localtime(standing.suspended_until)
+        raise NotAllowed(
+            f"Your account is suspended from commenting until {until:%d %B %Y, %H:%M} "
+            f"{until:%Z}.",
+            code="author_suspended",
+        )
 
 
 def comment_create(
@@ -119,17 +137,13 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         locked.text_version += 1
         locked.body = text
         locked.edited_at = now
-        if locked.status != CommentStatus.PENDING:
-            locked.status = CommentStatus.PENDING
-            locked.status_changed_at = now
-        locked.save(
-            update_fields=[
-                "text_version",
-                "body",
-                "edited_at",
-                "status",
-                "status_changed_at",
-            ]
+        locked.save(update_fields=["text_version", "body", "edited_at"])
+        comment_set_status(
+            comment=locked,
+            to_status=CommentStatus.PENDING,
+            source=Decision.Source.AUTHOR,
+            actor=editor,
+            note="edited by its author",
         )
         CommentRevision.objects.create(
             comment=locked, version=locked.text_version, body=text, created_at=now
@@ -143,9 +157,11 @@ def comment_withdraw(*, comment: Comment, actor: User) -> Comment:
     _require_author(comment, actor, "withdraw")
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        if locked.status == CommentStatus.WITHDRAWN:
-            return locked
-        locked.status = CommentStatus.WITHDRAWN
-        locked.status_changed_at = timezone.now()
-        locked.save(update_fields=["status", "status_changed_at"])
+        comment_set_status(
+            comment=locked,
+            to_status=CommentStatus.WITHDRAWN,
+            source=Decision.Source.AUTHOR,
+            actor=actor,
+            note="withdrawn by its author",
+        )
     return locked

@@ -176,6 +176,9 @@ PARLEY_MAX_INDENT = 6
 # Comment writes per reader (HTML forms), enforced with django-ratelimit.
 PARLEY_COMMENT_WRITE_RATE = env("PARLEY_COMMENT_WRITE_RATE", default="10/m")
 RATELIMIT_VIEW = "articles.views.rate_limited"
+# The model registered and activated on first use when no model version is active;
+# empty means the model shipped in moderation/classifier/shipped/.
+PARLEY_MODEL_PATH: str = env("PARLEY_MODEL_PATH", default="")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,245 @@
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from articles.models import Comment, CommentStatus
+
+from .reasons import RejectionReason
+
+
+class ModerationSettings(models.Model):
+    """The site's moderation thresholds: one row, editable in the admin, no deploy."""
+
+    hold_threshold = models.FloatField(
+        default=0.5,
+        help_text="Toxicity at or above this holds a comment for review.",
+    )
+    reject_threshold = models.FloatField(
+        default=0.97,
+        help_text="Toxicity at or above this rejects a comment, but only when "
+        "automatic rejection by score is switched on.",
+    )
+    auto_reject_by_score = models.BooleanField(
+        default=False,
+        help_text="Off by default: the model assists moderators, it does not "
+        "replace them, so high scores are held rather than rejected.",
+    )
+    new_commenter_count = models.PositiveIntegerField(
+        default=1,
+        help_text="Hold an author's comments until this many have been published "
+        "(0 switches the rule off).",
+    )
+    recent_rejections_count = models.PositiveIntegerField(
+        default=2,
+        help_text="Hold an author with at least this many rejections within the "
+        "window below (0 switches the rule off).",
+    )
+    recent_rejections_days = models.PositiveIntegerField(default=7)
+    repeat_window_minutes = models.PositiveIntegerField(
+        default=10,
+        help_text="The same author posting the same text within this window is held.",
+    )
+    burst_window_minutes = models.PositiveIntegerField(default=5)
+    burst_accounts = models.PositiveIntegerField(
+        default=3,
+        help_text="Hold the same text on one story from this many new accounts "
+        "within the burst window.",
+    )
+    max_links = models.PositiveIntegerField(
+        default=3, help_text="Hold comments with more links than this."
+    )
+    report_hold_weight = models.FloatField(
+        default=3.0,
+        help_text="Hold a published comment once its weighted reports reach this.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "moderation settings"
+        verbose_name_plural = "moderation settings"
+
+    def __str__(self) -> str:
+        return "Moderation settings"
+
+    @classmethod
+    def current(cls) -> "ModerationSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class WordRule(models.Model):
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned: reject"
+        SUSPECT = "suspect", "Suspect: hold for review"
+
+    pattern = models.CharField(
+        max_length=100,
+        help_text="A whole word; * matches any letters (e.g. idiot*). Matched "
+        "after the classifier's normalisation, so '1d10t' matches 'idiot'.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    is_active = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("kind", "pattern")
+        constraints = [
+            models.UniqueConstraint(fields=["pattern", "kind"], name="unique_word_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.pattern}"
+
+
+class ModelVersion(models.Model):
+    """A classifier artifact the site can score with; one is active at a time."""
+
+    version = models.CharField(max_length=100, unique=True)
+    path = models.CharField(
+        max_length=500, help_text="Path of the .skops file (its card sits beside it)."
+    )
+    metrics = models.JSONField(default=dict, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    is_active = models.BooleanField(default=False)
+    is_shadow = models.BooleanField(
+        default=False,
+        help_text="Scores alongside the active model but decides nothing.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_model",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = " (active)" if self.is_active else " (shadow)" if self.is_shadow else ""
+        return f"{self.version}{state}"
+
+
+class CommentScore(models.Model):
+    """A model's scores for a comment: one row per (comment, model version)."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="scores"
+    )
+    model_version = models.CharField(max_length=100)
+    text_version = models.PositiveIntegerField()
+    toxicity = models.FloatField()
+    categories = models.JSONField(default=dict)
+    # [{"start": int, "end": int, "weight": float, "text": str}, ...]
+    explanation = models.JSONField(default=list)
+    is_shadow = models.BooleanField(default=False)
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "model_version"], name="unique_comment_score"
+            )
+        ]
+        indexes = [models.Index(fields=["model_version", "toxicity"])]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} {self.model_version}: {self.toxicity:.3f}"
+
+
+class PipelineResult(models.Model):
+    """The pipeline's latest verdict on a comment, with every reason it recorded."""
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, related_name="pipeline_result"
+    )
+    text_version = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=20)
+    # [{"code": "TOXIC", "phase": "classifier", "detail": "..."}, ...]
+    reasons = models.JSONField(default=list)
+    toxicity = models.FloatField(null=True, blank=True)
+    model_version = models.CharField(max_length=100, blank=True)
+    text_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    scoring_ms = models.FloatField(default=0.0)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.outcome}"
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [r["code"] for r in self.reasons]
+
+
+class Decision(models.Model):
+    """An immutable record of one change of a comment's status, and who made it."""
+
+    class Source(models.TextChoices):
+        PIPELINE = "pipeline", "Moderation pipeline"
+        MODERATOR = "moderator", "Moderator"
+        AUTHOR = "author", "Author"
+        READERS = "readers", "Readers' reports"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, related_name="decisions"
+    )
+    text_version = models.PositiveIntegerField()
+    from_status = models.CharField(max_length=20, choices=CommentStatus.choices)
+    to_status = models.CharField(max_length=20, choices=CommentStatus.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderation_decisions",
+    )
+    reasons = models.JSONField(default=list, blank=True)
+    rejection_reason = models.CharField(
+        max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    note = models.TextField(blank=True)
+    toxicity = models.FloatField(null=True, blank=True)
+    model_version = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["comment", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Decisions are an audit trail: a reversal is a new decision, never an edit.
+        if self.pk is not None:
+            raise ValueError("Decisions are immutable; record a new decision instead.")
+        super().save(*args, **kwargs)
+
+
+class AuthorStanding(models.Model):
+    """Sanctions and moderation flags on one author."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standing"
+    )
+    premoderated = models.BooleanField(
+        default=False, help_text="Hold every comment by this author for review."
+    )
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    banned = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Standing of {self.user_id}"
+
+    def is_suspended(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.suspended_until is not None and self.suspended_until > now

@@ -1,0 +1,152 @@
+"""Which classifier scores comments, loaded once per process.
+
+The active and shadow models are rows of ModelVersion. A worker process loads the
+active model at start (see moderation.signals) and reloads it when staff activate
+another version; the web process never loads a model unless tasks run in-process.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from moderation.classifier import DEFAULT_MODEL_PATH, ModelLoadError, load_model
+from moderation.classifier.artifact import ToxicityModel
+from moderation.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_loaded: dict[str, ToxicityModel] = {}
+_last_error: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class ModelState:
+    version: str | None
+    error: str | None
+
+
+def _resolve(path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else Path(settings.BASE_DIR) / p
+
+
+def model_version_register(
+    *, path: str | Path, activate: bool = False, shadow: bool = False
+) -> ModelVersion:
+    """Record an artifact as a model version (its card gives version and metrics)."""
+    model = load_model(_resolve(str(path)))
+    card = model.card
+    row, _ = ModelVersion.objects.update_or_create(
+        version=model.version,
+        defaults={
+            "path": str(path),
+            "metrics": card.get("metrics", {}),
+            "threshold": model.threshold,
+        },
+    )
+    if activate:
+        model_version_activate(model_version=row)
+    elif shadow:
+        model_version_set_shadow(model_version=row, shadow=True)
+    return row
+
+
+def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
+    with transaction.atomic():
+        ModelVersion.objects.filter(is_active=True).exclude(pk=model_version.pk).update(
+            is_active=False
+        )
+        model_version.is_active = True
+        model_version.is_shadow = False
+        model_version.activated_at = timezone.now()
+        model_version.save(update_fields=["is_active", "is_shadow", "activated_at"])
+    return model_version
+
+
+def model_version_set_shadow(*, model_version: ModelVersion, shadow: bool) -> None:
+    if model_version.is_active and shadow:
+        return
+    model_version.is_shadow = shadow
+    model_version.save(update_fields=["is_shadow"])
+
+
+def _shipped_path() -> str:
+    path = Path(settings.PARLEY_MODEL_PATH or DEFAULT_MODEL_PATH)
+    try:
+        return str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)
+
+
+def active_model_version() -> ModelVersion | None:
+    """The active row; on first use, the shipped model is registered and activated."""
+    row = ModelVersion.objects.filter(is_active=True).first()
+    if row is not None:
+        return row
+    try:
+        return model_version_register(path=_shipped_path(), activate=True)
+    except ModelLoadError as exc:
+        _last_error["active"] = str(exc)
+        logger.error("The shipped model could not be loaded: %s", exc)
+        return None
+
+
+def shadow_model_versions() -> list[ModelVersion]:
+    return list(ModelVersion.objects.filter(is_shadow=True, is_active=False))
+
+
+def load(row: ModelVersion) -> ToxicityModel | None:
+    """The loaded model for a row, from this process's cache; None if it fails."""
+    cached = _loaded.get(row.version)
+    if cached is not None:
+        return cached
+    with _lock:
+        if row.version in _loaded:
+            return _loaded[row.version]
+        try:
+            model = load_model(_resolve(row.path))
+        except ModelLoadError as exc:
+            _last_error[row.version] = str(exc)
+            logger.error("Model %s could not be loaded: %s", row.version, exc)
+            return None
+        # Keep only what is in use: the newly loaded model and any shadow.
+        _loaded[row.version] = model
+        _last_error.pop(row.version, None)
+        _last_error.pop("active", None)
+        return model
+
+
+def active_model() -> tuple[ModelVersion | None, ToxicityModel | None]:
+    row = active_model_version()
+    if row is None:
+        return None, None
+    model = load(row)
+    if model is not None:
+        for stale in [v for v in _loaded if v != row.version]:
+            if not ModelVersion.objects.filter(version=stale, is_shadow=True).exists():
+                _loaded.pop(stale, None)
+    return row, model
+
+
+def model_state() -> ModelState:
+    """What this process has loaded, for health checks and heartbeats."""
+    row = ModelVersion.objects.filter(is_active=True).first()
+    if row is not None and row.version in _loaded:
+        return ModelState(version=row.version, error=None)
+    if row is not None and row.version in _last_error:
+        return ModelState(version=None, error=_last_error[row.version])
+    if "active" in _last_error:
+        return ModelState(version=None, error=_last_error["active"])
+    return ModelState(version=None, error="no model loaded yet")
+
+
+def warm() -> ModelState:
+    """Load the active model now (called when a worker process starts)."""
+    active_model()
+    return model_state()

@@ -1,0 +1,58 @@
+"""Worker process start-up: load the model once and keep a heartbeat fresh."""
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from celery.signals import worker_process_init
+from django.core.cache import cache
+from django.db import close_old_connections
+
+from moderation.services import registry
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_KEY = "parley:worker-heartbeat"
+HEARTBEAT_EVERY_SECONDS = 10
+HEARTBEAT_TTL_SECONDS = 60
+
+
+def write_heartbeat() -> None:
+    state = registry.model_state()
+    cache.set(
+        HEARTBEAT_KEY,
+        {
+            "at": time.time(),
+            "pid": os.getpid(),
+            "model_version": state.version,
+            "model_error": state.error,
+        },
+        HEARTBEAT_TTL_SECONDS,
+    )
+
+
+def _heartbeat_loop() -> None:
+    stop = threading.Event()
+    while not stop.wait(HEARTBEAT_EVERY_SECONDS):
+        try:
+            close_old_connections()
+            write_heartbeat()
+        except Exception:
+            logger.warning("Worker heartbeat failed.", exc_info=True)
+
+
+@worker_process_init.connect
+def _warm_worker(**_: Any) -> None:
+    try:
+        state = registry.warm()
+        logger.info(
+            "Worker %s ready: model %s", os.getpid(), state.version or state.error
+        )
+        write_heartbeat()
+    except Exception:
+        logger.exception("Worker could not warm its model; comments will be held.")
+    finally:
+        close_old_connections()
+    threading.Thread(target=_heartbeat_loop, daemon=True, name="heartbeat").start()

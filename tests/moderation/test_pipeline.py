@@ -1,0 +1,290 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Article, CommentStatus, ModerationPolicy
+from articles.services import comment_edit
+from moderation.models import (
+    AuthorStanding,
+    CommentScore,
+    Decision,
+    ModerationSettings,
+    PipelineResult,
+    WordRule,
+)
+from moderation.pipeline import fingerprint, rule_matches
+from moderation.services.scoring import comment_score
+from tests.factories import make_article, make_comment, make_user
+
+from .conftest import Post
+
+CIVIL = "Thanks for the clear reporting on the council vote, very useful."
+TOXIC = "You are a stupid idiot and a pathetic moron, shut up."
+
+
+def _codes(comment_id: int) -> list[str]:
+    return PipelineResult.objects.get(comment_id=comment_id).reason_codes
+
+
+@pytest.mark.django_db
+def test_civil_comment_from_a_regular_is_published(post: Post, regular: User) -> None:
+    """A civil comment with no reasons is published, with one pipeline decision."""
+    comment = post(author=regular, body=CIVIL)
+    assert comment.status == CommentStatus.PUBLISHED
+    decisions = Decision.objects.filter(comment=comment)
+    assert [(d.from_status, d.to_status, d.source) for d in decisions] == [
+        ("pending", "published", "pipeline")
+    ]
+    assert _codes(comment.pk) == []
+
+
+@pytest.mark.django_db
+def test_toxic_comment_is_held_not_rejected_by_default(
+    post: Post, regular: User
+) -> None:
+    """A high score holds (TOXIC) with an explanation; it is not auto-rejected."""
+    comment = post(author=regular, body=TOXIC)
+    assert comment.status == CommentStatus.HELD
+    assert "TOXIC" in _codes(comment.pk)
+    score = CommentScore.objects.get(comment=comment)
+    assert score.toxicity >= 0.5
+    spans = score.explanation
+    assert spans, "a held comment carries the phrases that drove its score"
+    assert any(TOXIC[s["start"] : s["end"]].lower() in TOXIC.lower() for s in spans)
+
+
+@pytest.mark.django_db
+def test_automatic_rejection_by_score_when_switched_on(
+    post: Post, regular: User, mod_settings: ModerationSettings
+) -> None:
+    """With automatic rejection on and a low reject threshold, a toxic comment is
+    rejected."""
+    mod_settings.auto_reject_by_score = True
+    mod_settings.reject_threshold = 0.5
+    mod_settings.save()
+    comment = post(author=regular, body=TOXIC)
+    assert comment.status == CommentStatus.REJECTED
+
+
+@pytest.mark.django_db
+def test_banned_word_rejects_even_through_leetspeak(post: Post, regular: User) -> None:
+    """A banned word rule sees through "sp4mw0rd"-style evasion and rejects."""
+    WordRule.objects.create(pattern="buycheap*", kind=WordRule.Kind.BANNED)
+    comment = post(author=regular, body="Great article. B U Y C H E A P pills now")
+    assert comment.status == CommentStatus.REJECTED
+    assert "BANNED_WORD" in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_suspect_word_holds(post: Post, regular: User) -> None:
+    """A suspect word holds an otherwise civil comment."""
+    WordRule.objects.create(pattern="referendum", kind=WordRule.Kind.SUSPECT)
+    comment = post(author=regular, body="The referendum date was announced today.")
+    assert comment.status == CommentStatus.HELD
+    assert _codes(comment.pk) == ["SUSPECT_WORD"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        ("idiot", "what an idiot", True),
+        ("idiot", "what an 1d10t", True),
+        ("idiot", "what an i d i o t", True),
+        ("idiot", "idiotic remark", False),
+        ("idiot*", "idiotic remark", True),
+        ("*idiot", "utter fullidiot", True),
+        ("scunthorpe", "Scunthorpe United", True),
+        ("ass", "a classic assessment", False),
+    ],
+)
+def test_word_rules_match_whole_words_with_wildcards(
+    pattern: str, text: str, matches: bool
+) -> None:
+    """Rules match whole words after normalisation; * extends them."""
+    from moderation.classifier import normalise
+
+    assert rule_matches(pattern, normalise(text)) is matches
+
+
+@pytest.mark.django_db
+def test_new_commenter_is_held(post: Post) -> None:
+    """A first comment is held as NEW_COMMENTER."""
+    newcomer = make_user(username="newbie")
+    comment = post(author=newcomer, body=CIVIL)
+    assert comment.status == CommentStatus.HELD
+    assert _codes(comment.pk) == ["NEW_COMMENTER"]
+
+
+@pytest.mark.django_db
+def test_recent_rejections_hold(post: Post, regular: User) -> None:
+    """An author with two recent rejections is held."""
+    make_comment(author=regular, status=CommentStatus.REJECTED)
+    make_comment(author=regular, status=CommentStatus.REJECTED)
+    comment = post(author=regular, body=CIVIL)
+    assert comment.status == CommentStatus.HELD
+    assert "RECENT_REJECTIONS" in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_premoderated_story_holds_everything(post: Post, regular: User) -> None:
+    """On a pre-moderated story every comment waits for a moderator."""
+    story = make_article(moderation_policy=ModerationPolicy.PREMODERATED)
+    comment = post(author=regular, body=CIVIL, on=story)
+    assert comment.status == CommentStatus.HELD
+    assert _codes(comment.pk) == ["PREMOD_STORY"]
+
+
+@pytest.mark.django_db
+def test_premoderated_author_is_held(post: Post, regular: User) -> None:
+    """An author marked for pre-moderation is always held."""
+    AuthorStanding.objects.create(user=regular, premoderated=True)
+    comment = post(author=regular, body=CIVIL)
+    assert _codes(comment.pk) == ["PREMOD_USER"]
+    assert comment.status == CommentStatus.HELD
+
+
+@pytest.mark.django_db
+def test_repeat_post_is_held(post: Post, regular: User, article: Article) -> None:
+    """The same author posting nearly the same text again soon is held."""
+    first = post(author=regular, body=CIVIL)
+    again = post(author=regular, body=CIVIL.upper() + "!!", on=make_article())
+    assert first.status == CommentStatus.PUBLISHED
+    assert again.status == CommentStatus.HELD
+    assert _codes(again.pk) == ["REPEAT_POST"]
+
+
+@pytest.mark.django_db
+def test_same_text_from_many_new_accounts_is_a_burst(
+    post: Post, mod_settings: ModerationSettings
+) -> None:
+    """Three new accounts posting one text on one story within minutes: BURST."""
+    mod_settings.new_commenter_count = 0
+    mod_settings.save()
+    texts = [post(author=make_user(), body="Vote NO on the bridge!") for _ in range(3)]
+    assert "BURST" not in _codes(texts[0].pk)
+    assert "BURST" in _codes(texts[2].pk)
+    assert texts[2].status == CommentStatus.HELD
+
+
+@pytest.mark.django_db
+def test_too_many_links_hold(post: Post, regular: User) -> None:
+    """More links than allowed hold the comment as LINKS."""
+    body = " ".join(f"https://example.org/{n}" for n in range(4))
+    comment = post(author=regular, body=body)
+    assert "LINKS" in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_banned_author_comment_is_rejected_by_the_worker(
+    django_capture_on_commit_callbacks: object, regular: User, article: Article
+) -> None:
+    """A comment queued before its author was banned is rejected when scored."""
+    comment = make_comment(author=regular, article=article, status="pending")
+    AuthorStanding.objects.create(user=regular, banned=True)
+    comment_score(comment_id=comment.pk, text_version=1)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.REJECTED
+    assert "AUTHOR_BANNED" in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_suspended_author_comment_is_held_by_the_worker(
+    regular: User, article: Article
+) -> None:
+    """A comment queued before a suspension is held as AUTHOR_SUSPENDED."""
+    comment = make_comment(author=regular, article=article, status="pending")
+    AuthorStanding.objects.create(
+        user=regular, suspended_until=timezone.now() + timedelta(days=1)
+    )
+    comment_score(comment_id=comment.pk, text_version=1)
+    assert "AUTHOR_SUSPENDED" in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_story_closed_before_scoring_holds(regular: User) -> None:
+    """A comment whose story closed while it waited is held, not published."""
+    story = make_article()
+    comment = make_comment(author=regular, article=story, status="pending")
+    story.comments_open = False
+    story.save()
+    comment_score(comment_id=comment.pk, text_version=1)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
+    assert "STORY_CLOSED" in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_running_the_same_task_twice_changes_nothing(
+    regular: User, article: Article
+) -> None:
+    """A repeated task writes no second decision and keeps one score row."""
+    comment = make_comment(
+        author=regular, article=article, body=CIVIL, status="pending"
+    )
+    comment_score(comment_id=comment.pk, text_version=1)
+    comment_score(comment_id=comment.pk, text_version=1)
+    assert Decision.objects.filter(comment=comment).count() == 1
+    assert CommentScore.objects.filter(comment=comment).count() == 1
+
+
+@pytest.mark.django_db
+def test_stale_task_for_an_edited_comment_is_dropped(post: Post, regular: User) -> None:
+    """A task queued for version 1 does nothing once the comment is at version 2."""
+    comment = make_comment(author=regular, body=CIVIL, status="pending")
+    comment_edit(comment=comment, editor=regular, body=TOXIC)
+    assert comment_score(comment_id=comment.pk, text_version=1) is None
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PENDING
+    comment_score(comment_id=comment.pk, text_version=2)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
+
+
+@pytest.mark.django_db
+def test_edit_goes_back_through_moderation(post: Post, regular: User) -> None:
+    """Editing a published comment to abuse gets it held, with an author decision."""
+    comment = post(author=regular, body=CIVIL)
+    with_edit = comment_edit(comment=comment, editor=regular, body=TOXIC)
+    assert with_edit.status == CommentStatus.PENDING
+    comment_score(comment_id=comment.pk, text_version=2)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
+    sources = list(
+        Decision.objects.filter(comment=comment)
+        .order_by("created_at", "id")
+        .values_list("source", "to_status")
+    )
+    assert sources == [
+        ("pipeline", "published"),
+        ("author", "pending"),
+        ("pipeline", "held"),
+    ]
+
+
+@pytest.mark.django_db
+def test_no_model_means_held_for_review(
+    post: Post, regular: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If no model loads, comments are held (fail closed) as MODEL_UNAVAILABLE."""
+    from moderation.models import ModelVersion
+    from moderation.services import registry
+
+    ModelVersion.objects.create(
+        version="broken", path="/nonexistent.skops", is_active=True
+    )
+    monkeypatch.setattr(registry, "_loaded", {})
+    comment = post(author=regular, body=CIVIL)
+    assert comment.status == CommentStatus.HELD
+    assert _codes(comment.pk) == ["MODEL_UNAVAILABLE"]
+
+
+def test_fingerprint_ignores_case_spacing_and_punctuation() -> None:
+    """Nearly identical texts share a fingerprint; different texts do not."""
+    assert fingerprint("Vote NO on the bridge!") == fingerprint(
+        "vote   no on the BRIDGE"
+    )
+    assert fingerprint("Vote NO on the bridge!") != fingerprint(
+        "Vote yes on the bridge"
+    )
