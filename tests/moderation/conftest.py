@@ -37,7 +37,7 @@ def post(
         on: Article | None = None,
         parent: Comment | None = None,
     ) -> Comment:
-        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
             comment, _ = comment_create(
                 article=on or article, author=author, body=body, parent=parent
             )
