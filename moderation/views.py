@@ -1,0 +1,28 @@
+"""Operations endpoints: /healthz for load balancers, /metrics for Prometheus."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from moderation.health import run_checks
+from moderation.metrics import ParleyCollector
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = run_checks()
+    ok = all(c.ok for c in checks)
+    failing = [c.name for c in checks if not c.ok]
+    return JsonResponse(
+        {
+            "status": "ok" if ok else "failing",
+            "failing": failing,
+            "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+        },
+        status=200 if ok else 503,
+    )
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ParleyCollector())
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
