@@ -144,17 +144,12 @@ def load_model(path: Path | str) -> ToxicityModel:
         raise ModelLoadError(
             f"model {path.name} has format {card.get('format')}, expected {FORMAT}"
         )
-    from skops.io import get_untrusted_types, load
+    from skops.io import load
 
     try:
-        untrusted = get_untrusted_types(file=path)
-        if untrusted:
-            raise ModelLoadError(
-                f"model {path.name} contains types that are not allowed: {untrusted}"
-            )
+        # trusted=[]: only skops' default-safe types (numpy arrays, plain
+        # values) are accepted; any other type in the file raises.
         params = load(path, trusted=[])
-    except ModelLoadError:
-        raise
     except Exception as error:
         raise ModelLoadError(f"model {path.name} could not be read: {error}") from error
     if not isinstance(params, dict):

@@ -75,7 +75,11 @@ class LinearScorer:
         self.coef = np.asarray(params["coef"], dtype=np.float64)
         self.intercept = float(params["intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
-        self.category_coef = np.asarray(params["category_coef"], dtype=np.float32)
+        # Stored as float16 to keep the file small; widened once here rather
+        # than on every call.
+        self.category_coef_t = np.ascontiguousarray(
+            np.asarray(params["category_coef"], dtype=np.float32).T
+        )
         self.category_intercept = np.asarray(
             params["category_intercept"], dtype=np.float64
         )
@@ -95,15 +99,21 @@ class LinearScorer:
         matrix.data /= np.repeat(norms, lengths)
         return matrix
 
-    def logits(self, normalised: Sequence[str]) -> tuple[FloatArray, FloatArray]:
+    def logits(
+        self, normalised: Sequence[str], *, categories: bool = True
+    ) -> tuple[FloatArray, FloatArray]:
         matrix = self.tfidf(normalised)
         main: FloatArray = matrix @ self.coef + self.intercept
-        if not self.category_names:
+        if not categories or not self.category_names:
             return main, np.zeros((len(normalised), 0))
-        cats: FloatArray = (
-            matrix @ self.category_coef.T.astype(np.float64) + self.category_intercept
-        )
-        return main, np.asarray(cats)
+        # Gather the rows' own columns: a sparse-by-dense product would copy
+        # and widen the whole category matrix on every call.
+        weighted = self.category_coef_t[matrix.indices] * matrix.data[:, None]
+        cats = np.zeros((len(normalised), len(self.category_names)))
+        rows = np.flatnonzero(np.diff(matrix.indptr))
+        if len(rows):
+            cats[rows] = np.add.reduceat(weighted, matrix.indptr[rows], axis=0)
+        return main, cats + self.category_intercept
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
         out: list[Prediction] = []
@@ -127,7 +137,11 @@ class LinearScorer:
     def toxicity(self, texts: Sequence[str]) -> FloatArray:
         """Toxicity only, as an array (evaluation and benchmark path)."""
         parts = [
-            _sigmoid(self.logits([normalise(t) for t in texts[b : b + BATCH_SIZE]])[0])
+            _sigmoid(
+                self.logits(
+                    [normalise(t) for t in texts[b : b + BATCH_SIZE]], categories=False
+                )[0]
+            )
             for b in range(0, len(texts), BATCH_SIZE)
         ]
         return np.concatenate(parts) if parts else np.zeros(0)

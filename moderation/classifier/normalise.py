@@ -116,7 +116,9 @@ _STEPS: tuple[tuple[Callable[[str], bool], re.Pattern[str], _Replacement], ...] 
     (_has_odd_space, re.compile(r"[^\S ]\s*| \s+"), " "),
     (
         _always,
-        re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-*_][a-z0-9@$]){2,}(?![a-z0-9@$])"),
+        re.compile(
+            r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-*_][a-z0-9@$]){2,}(?![a-z0-9@$])"
+        ),
         _join_spaced,
     ),
     # Words with a letter next to a digit or symbol that can stand for one.
