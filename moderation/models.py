@@ -243,3 +243,149 @@ class AuthorStanding(models.Model):
     def is_suspended(self, now: Any = None) -> bool:
         now = now or timezone.now()
         return self.suspended_until is not None and self.suspended_until > now
+
+
+# --- The moderators' workplace (issue 5): reports, features, queues, permissions ---
+
+
+class ModerationPermissions(models.Model):
+    """Holds the workplace's custom permissions; it has no rows."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("decide_comment", "Can approve, reject and feature comments"),
+            ("sanction_author", "Can suspend, ban and pre-moderate authors"),
+            ("edit_rules", "Can edit word rules and moderation settings"),
+            ("manage_models", "Can activate, shadow and re-score with models"),
+        ]
+
+    def __str__(self) -> str:
+        return "Moderation permissions"
+
+
+class Report(models.Model):
+    """A reader's report of a comment; one per reader per comment."""
+
+    class Reason(models.TextChoices):
+        ABUSIVE = "abusive", "Abusive or insulting"
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    class Resolution(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        UPHELD = "upheld", "Upheld: the comment was removed"
+        OVERRULED = "overruled", "Overruled: the comment stays"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    # The reporter's weight when reporting, kept for the audit trail.
+    weight = models.FloatField(default=1.0)
+    resolution = models.CharField(
+        max_length=20, choices=Resolution.choices, default=Resolution.PENDING
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolved_reports",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="one_report_per_reader"
+            )
+        ]
+        indexes = [models.Index(fields=["comment", "resolution"])]
+
+    def __str__(self) -> str:
+        return f"Report of {self.comment_id} by {self.reporter_id}: {self.reason}"
+
+
+class ReporterRecord(models.Model):
+    """How often a reader's reports were upheld; it sets their reports' weight."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reporter_record",
+    )
+    upheld = models.PositiveIntegerField(default=0)
+    overruled = models.PositiveIntegerField(default=0)
+    # 2 * (upheld + 1) / (upheld + overruled + 2): 1.0 for a new reporter,
+    # towards 2.0 when usually upheld, towards 0 when usually overruled.
+    weight = models.FloatField(default=1.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Reporter {self.user_id}: weight {self.weight:.2f}"
+
+
+class FeaturedComment(models.Model):
+    """A comment moderators picked to show first; unfeaturing removes the row."""
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, related_name="featured"
+    )
+    featured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    featured_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Featured {self.comment_id}"
+
+
+class NeedsReviewComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "comment needing review"
+        verbose_name_plural = "1. Needs review"
+
+
+class ReportedComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "reported comment"
+        verbose_name_plural = "2. Reported"
+
+
+class PendingComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "pending comment"
+        verbose_name_plural = "3. Pending (not yet scored)"
+
+
+class ApprovedComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "approved comment"
+        verbose_name_plural = "4. Approved"
+
+
+class RejectedComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "rejected comment"
+        verbose_name_plural = "5. Rejected"
+
+
+class AllComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "comment"
+        verbose_name_plural = "6. All comments"

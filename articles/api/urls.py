@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
@@ -22,4 +22,5 @@ urlpatterns = [
         views.CommentWithdrawApi.as_view(),
         name="api-comment-withdraw",
     ),
+    path("", include("moderation.api.urls")),
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "comments/<int:pk>/report/",
+        views.CommentReportApi.as_view(),
+        name="api-comment-report",
+    ),
+    path(
+        "comments/<int:pk>/report/form/",
+        views.comment_report_form,
+        name="comment-report-form",
+    ),
+]

@@ -1,0 +1,454 @@
+"""Reads for the moderators' workplace: queues, their priority, context, dashboard.
+
+Priority (Needs review and Reported are ordered by it, highest first; ties go to
+the comment waiting longest). Every part is computed in SQL, so a page of any size
+costs the same number of queries:
+
+    priority = toxicity + reports + history + waiting            (0 to 100)
+
+    toxicity = 40 * the active model's toxicity (0-1)            0-40
+    reports  = 10 * the weighted sum of pending reports, max 30   0-30
+               (a reporter weighs 2·(upheld+1)/(upheld+overruled+2):
+               1.0 when new, up to 2.0 if usually upheld, towards 0 if usually
+               overruled)
+    history  = 5 * the author's rejected comments, max 15,        0-20
+               + 5 if the author is pre-moderated, suspended or banned
+    waiting  = 0 under 1 hour, 4 from 1 hour, 7 from 4 hours,     0-10
+               10 from 12 hours in the queue
+"""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Least
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Comment, CommentRevision, CommentStatus
+from moderation.models import (
+    AuthorStanding,
+    CommentScore,
+    Decision,
+    ModelVersion,
+    ModerationSettings,
+    PipelineResult,
+    Report,
+)
+
+TOXICITY_POINTS = 40.0
+REPORT_POINTS = 10.0
+REPORT_MAX = 30.0
+REJECTED_POINTS = 5
+REJECTED_MAX = 15
+SANCTION_POINTS = 5
+WAITING_STEPS = ((12, 10), (4, 7), (1, 4))  # (hours waiting, points), longest first
+
+
+class Queue:
+    NEEDS_REVIEW = "needs_review"
+    REPORTED = "reported"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ALL = "all"
+
+
+def _pending_reports() -> QuerySet[Report]:
+    return Report.objects.filter(
+        comment_id=OuterRef("pk"), resolution=Report.Resolution.PENDING
+    )
+
+
+def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+    now = timezone.now()
+    report_weight = (
+        _pending_reports()
+        .order_by()
+        .values("comment_id")
+        .annotate(w=Sum(Coalesce("reporter__reporter_record__weight", 1.0)))
+        .values("w")
+    )
+    rejected = (
+        Comment.objects.filter(
+            author_id=OuterRef("author_id"), status=CommentStatus.REJECTED
+        )
+        .order_by()
+        .values("author_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sanctioned = AuthorStanding.objects.filter(user_id=OuterRef("author_id")).filter(
+        Q(premoderated=True) | Q(banned=True) | Q(suspended_until__gt=now)
+    )
+    waiting = Case(
+        *[
+            When(status_changed_at__lte=now - timedelta(hours=h), then=Value(p))
+            for h, p in WAITING_STEPS
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(
+        report_weight=Coalesce(
+            Subquery(report_weight, output_field=FloatField()), Value(0.0)
+        ),
+        report_count=Coalesce(
+            Subquery(
+                _pending_reports()
+                .order_by()
+                .values("comment_id")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        author_rejected=Coalesce(
+            Subquery(rejected, output_field=IntegerField()), Value(0)
+        ),
+        p_toxicity=Coalesce(F("pipeline_result__toxicity"), Value(0.0))
+        * Value(TOXICITY_POINTS),
+        p_reports=Least(F("report_weight") * Value(REPORT_POINTS), Value(REPORT_MAX)),
+        p_history=Least(
+            F("author_rejected") * Value(REJECTED_POINTS), Value(REJECTED_MAX)
+        )
+        + Case(
+            When(Exists(sanctioned), then=Value(SANCTION_POINTS)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        p_waiting=waiting,
+    ).annotate(
+        priority=Cast(
+            F("p_toxicity") + F("p_reports") + F("p_history") + F("p_waiting"),
+            FloatField(),
+        )
+    )
+
+
+def _latest_decision_id() -> Subquery:
+    return Subquery(
+        Decision.objects.filter(comment_id=OuterRef("pk"))
+        .order_by("-id")
+        .values("id")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def queue(name: str) -> QuerySet[Comment]:
+    """The comments of one queue, with everything a queue page shows, by priority."""
+    qs = Comment.objects.select_related(
+        "article", "author", "author__standing", "pipeline_result", "parent"
+    )
+    if name == Queue.NEEDS_REVIEW:
+        qs = qs.filter(status=CommentStatus.HELD)
+    elif name == Queue.REPORTED:
+        qs = qs.filter(status=CommentStatus.PUBLISHED).filter(
+            Exists(_pending_reports())
+        )
+    elif name == Queue.PENDING:
+        qs = qs.filter(status=CommentStatus.PENDING)
+    elif name == Queue.APPROVED:
+        qs = qs.filter(status=CommentStatus.PUBLISHED)
+    elif name == Queue.REJECTED:
+        qs = qs.filter(status=CommentStatus.REJECTED)
+    qs = _with_priority(qs).annotate(seen_decision_id=_latest_decision_id())
+    qs = qs.prefetch_related(
+        Prefetch(
+            "scores",
+            queryset=CommentScore.objects.filter(is_shadow=False),
+            to_attr="active_scores",
+        ),
+        Prefetch(
+            "reports",
+            queryset=Report.objects.filter(
+                resolution=Report.Resolution.PENDING
+            ).select_related("reporter"),
+            to_attr="pending_reports",
+        ),
+    )
+    return qs.order_by(*queue_ordering(name))
+
+
+def queue_ordering(name: str) -> tuple[str, ...]:
+    if name in (Queue.NEEDS_REVIEW, Queue.REPORTED):
+        return ("-priority", "status_changed_at", "id")
+    if name == Queue.PENDING:
+        return ("created_at", "id")
+    return ("-status_changed_at", "-id")
+
+
+def queue_counts() -> dict[str, int]:
+    by_status = dict(
+        Comment.objects.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    reported = (
+        Comment.objects.filter(status=CommentStatus.PUBLISHED)
+        .filter(
+            Exists(
+                Report.objects.filter(
+                    comment_id=OuterRef("pk"), resolution=Report.Resolution.PENDING
+                )
+            )
+        )
+        .count()
+    )
+    return {
+        Queue.NEEDS_REVIEW: by_status.get(CommentStatus.HELD, 0),
+        Queue.REPORTED: reported,
+        Queue.PENDING: by_status.get(CommentStatus.PENDING, 0),
+        Queue.APPROVED: by_status.get(CommentStatus.PUBLISHED, 0),
+        Queue.REJECTED: by_status.get(CommentStatus.REJECTED, 0),
+        Queue.ALL: sum(by_status.values()),
+    }
+
+
+@dataclass
+class AuthorRecord:
+    author: User
+    published: int
+    held: int
+    rejected: int
+    pending: int
+    standing: AuthorStanding | None
+    account_age_days: int
+    reports_upheld: int = 0
+
+
+def author_record(author: User) -> AuthorRecord:
+    counts = dict(
+        Comment.objects.filter(author=author)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return AuthorRecord(
+        author=author,
+        published=counts.get(CommentStatus.PUBLISHED, 0),
+        held=counts.get(CommentStatus.HELD, 0),
+        rejected=counts.get(CommentStatus.REJECTED, 0),
+        pending=counts.get(CommentStatus.PENDING, 0),
+        standing=AuthorStanding.objects.filter(user=author).first(),
+        account_age_days=(timezone.now() - author.date_joined).days,
+        reports_upheld=Report.objects.filter(
+            comment__author=author, resolution=Report.Resolution.UPHELD
+        ).count(),
+    )
+
+
+@dataclass
+class CommentContext:
+    comment: Comment
+    score: CommentScore | None
+    result: PipelineResult | None
+    reports: list[Report]
+    decisions: list[Decision]
+    record: AuthorRecord
+    seen_decision_id: int
+
+
+def comment_context(comment: Comment) -> CommentContext:
+    """Everything a moderator needs to decide one comment."""
+    score = (
+        CommentScore.objects.filter(comment=comment, is_shadow=False)
+        .order_by("-scored_at")
+        .first()
+    )
+    decisions = list(
+        Decision.objects.filter(comment=comment).select_related("actor").order_by("-id")
+    )
+    return CommentContext(
+        comment=comment,
+        score=score,
+        result=PipelineResult.objects.filter(comment=comment).first(),
+        reports=list(
+            Report.objects.filter(comment=comment)
+            .select_related("reporter", "reporter__reporter_record")
+            .order_by("created_at")
+        ),
+        decisions=decisions,
+        record=author_record(comment.author),
+        seen_decision_id=decisions[0].pk if decisions else 0,
+    )
+
+
+def shadow_disagreements(
+    *, shadow: ModelVersion, limit: int = 200
+) -> list[tuple[Comment, float, float]]:
+    """Comments the shadow and active models score on opposite sides of the
+    hold threshold: (comment, active toxicity, shadow toxicity)."""
+    threshold = ModerationSettings.current().hold_threshold
+    active = ModelVersion.objects.filter(is_active=True).first()
+    if active is None:
+        return []
+    active_score = CommentScore.objects.filter(
+        comment_id=OuterRef("comment_id"), model_version=active.version
+    ).values("toxicity")[:1]
+    rows = (
+        CommentScore.objects.filter(model_version=shadow.version, is_shadow=True)
+        .annotate(active_toxicity=Subquery(active_score, output_field=FloatField()))
+        .filter(active_toxicity__isnull=False)
+        .filter(
+            Q(toxicity__gte=threshold, active_toxicity__lt=threshold)
+            | Q(toxicity__lt=threshold, active_toxicity__gte=threshold)
+        )
+        .select_related("comment", "comment__article", "comment__author")
+        .order_by("-scored_at")[:limit]
+    )
+    return [(r.comment, r.active_toxicity, r.toxicity) for r in rows]
+
+
+def rescore_candidates() -> list[tuple[int, int]]:
+    """Pending and held comments, as (id, text_version), oldest first."""
+    return list(
+        Comment.objects.filter(status__in=(CommentStatus.PENDING, CommentStatus.HELD))
+        .order_by("created_at", "id")
+        .values_list("pk", "text_version")
+    )
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]
+    oldest: dict[str, datetime | None]
+    decisions_today: list[tuple[str, int]]
+    median_minutes_to_decision: float | None
+    overturns: list[tuple[str, int, int]]  # (reason, overturned, reviewed)
+    reported_backlog: int
+    oldest_reported: datetime | None
+    bursts_7d: int
+    appeals: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _appeals_count() -> int | None:
+    # The Appeals queue belongs to the readers app (issue 6); counted once it exists.
+    try:
+        model = apps.get_model("readers", "Appeal")
+    except LookupError:
+        return None
+    status_field = {f.name for f in model._meta.get_fields()}
+    qs = model._default_manager.all()
+    if "status" in status_field:
+        qs = qs.filter(status="pending")
+    return qs.count()
+
+
+def dashboard(days: int = 30) -> Dashboard:
+    now = timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = now - timedelta(days=days)
+    oldest = {
+        Queue.NEEDS_REVIEW: Comment.objects.filter(status=CommentStatus.HELD).aggregate(
+            t=Min("status_changed_at")
+        )["t"],
+        Queue.PENDING: Comment.objects.filter(status=CommentStatus.PENDING).aggregate(
+            t=Min("created_at")
+        )["t"],
+    }
+    reported = Report.objects.filter(
+        resolution=Report.Resolution.PENDING,
+        comment__status=CommentStatus.PUBLISHED,
+    )
+    by_moderator = (
+        Decision.objects.filter(source=Decision.Source.MODERATOR, created_at__gte=today)
+        .values_list("actor__username")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    human = list(
+        Decision.objects.filter(
+            source=Decision.Source.MODERATOR,
+            created_at__gte=since,
+            from_status__in=(CommentStatus.HELD, CommentStatus.PENDING),
+        ).values_list("created_at", "comment__created_at")
+    )
+    median = (
+        statistics.median((d - c).total_seconds() / 60 for d, c in human)
+        if human
+        else None
+    )
+    # Overturns: held by the pipeline, then published by a moderator; by reason.
+    reviewed: Counter[str] = Counter()
+    overturned: Counter[str] = Counter()
+    for to_status, reasons in Decision.objects.filter(
+        source=Decision.Source.MODERATOR,
+        created_at__gte=since,
+        from_status=CommentStatus.HELD,
+    ).values_list("to_status", "comment__pipeline_result__reasons"):
+        for code in {r["code"] for r in reasons or []}:
+            reviewed[code] += 1
+            if to_status == CommentStatus.PUBLISHED:
+                overturned[code] += 1
+    bursts = (
+        PipelineResult.objects.filter(decided_at__gte=now - timedelta(days=7))
+        .annotate(text=Cast("reasons", TextField()))
+        .filter(text__contains='"BURST"')
+        .count()
+    )
+    return Dashboard(
+        counts=queue_counts(),
+        oldest=oldest,
+        decisions_today=[(name or "?", n) for name, n in by_moderator],
+        median_minutes_to_decision=median,
+        overturns=sorted(
+            ((code, overturned[code], n) for code, n in reviewed.items()),
+            key=lambda row: -row[2],
+        ),
+        reported_backlog=reported.values("comment_id").distinct().count(),
+        oldest_reported=reported.aggregate(t=Min("created_at"))["t"],
+        bursts_7d=bursts,
+        appeals=_appeals_count(),
+    )
+
+
+def decision_labels() -> list[tuple[str, int]]:
+    """(text, label) from each comment's latest moderator decision.
+
+    Rejected as abusive → 1; published after a hold → 0. The text is the
+    revision the moderator saw (the decision's text_version).
+    """
+    decisions = (
+        Decision.objects.filter(source=Decision.Source.MODERATOR)
+        .filter(
+            Q(to_status=CommentStatus.REJECTED, rejection_reason="abusive")
+            | Q(to_status=CommentStatus.PUBLISHED, from_status=CommentStatus.HELD)
+        )
+        .order_by("comment_id", "-id")
+        .values_list("comment_id", "text_version", "to_status")
+    )
+    latest: dict[int, tuple[int, int]] = {}
+    for comment_id, version, to_status in decisions:
+        if comment_id not in latest:
+            latest[comment_id] = (version, int(to_status == CommentStatus.REJECTED))
+    texts = {
+        (r.comment_id, r.version): r.body
+        for r in CommentRevision.objects.filter(comment_id__in=latest)
+    }
+    return [
+        (texts[(cid, version)], label)
+        for cid, (version, label) in sorted(latest.items())
+        if (cid, version) in texts
+    ]

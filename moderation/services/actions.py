@@ -1,0 +1,326 @@
+"""What a moderator can do to a comment or its author: one function per action.
+
+Every action locks the comment, refuses if someone else decided it since the
+moderator looked (`seen_decision_id`), and leaves an immutable Decision row with
+who, when, from and to status, reason code, note and the model's score at that
+moment. A status change goes through `comment_set_status`; actions that keep the
+status (featuring, sanctions on a rejected comment, dismissing reports) record a
+Decision whose from and to status are equal. Every action is reversed by another.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from articles.errors import Conflict, InvalidInput, NotAllowed
+from articles.models import Comment, CommentStatus
+from moderation.models import (
+    AuthorStanding,
+    Decision,
+    FeaturedComment,
+    PipelineResult,
+)
+from moderation.reasons import RejectionReason
+
+from .decisions import comment_set_status
+from .reports import reports_resolve
+
+SUSPEND_DAYS_CHOICES = (1, 7)
+
+
+@dataclass(frozen=True)
+class Score:
+    toxicity: float | None
+    model_version: str
+
+
+def _score(comment: Comment) -> Score:
+    result = (
+        PipelineResult.objects.filter(comment_id=comment.pk)
+        .values_list("toxicity", "model_version")
+        .first()
+    )
+    return Score(*result) if result else Score(None, "")
+
+
+def latest_decision(comment_id: int) -> Decision | None:
+    return (
+        Decision.objects.filter(comment_id=comment_id)
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+
+
+def decided_by(decision: Decision) -> str:
+    if decision.actor is not None:
+        return str(decision.actor)
+    return decision.get_source_display().lower()
+
+
+def _lock(comment: Comment, seen_decision_id: int | None) -> Comment:
+    """The comment re-read under lock; Conflict if decided since the moderator looked.
+
+    `seen_decision_id` is the newest decision the moderator's page showed (0 for
+    none); None skips the check (callers with nothing on screen, e.g. scripts).
+    """
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    if seen_decision_id is None:
+        return locked
+    latest = latest_decision(locked.pk)
+    if latest is not None and latest.pk != seen_decision_id:
+        raise Conflict(
+            f"Comment {locked.pk} was already decided by {decided_by(latest)} at "
+            f"{timezone.localtime(latest.created_at):%H:%M:%S on %d %b %Y} "
+            f"({latest.get_to_status_display().lower()}). Reload to see it.",
+            code="already_decided",
+        )
+    return locked
+
+
+def _record(
+    comment: Comment,
+    moderator: User,
+    *,
+    to_status: str | None = None,
+    rejection_reason: str = "",
+    note: str = "",
+) -> Decision:
+    """Change the status (or record an action that keeps it) as this moderator."""
+    score = _score(comment)
+    if to_status is not None and to_status != comment.status:
+        decision = comment_set_status(
+            comment=comment,
+            to_status=to_status,
+            source=Decision.Source.MODERATOR,
+            actor=moderator,
+            rejection_reason=rejection_reason,
+            note=note,
+            toxicity=score.toxicity,
+            model_version=score.model_version,
+        )
+        if decision is not None:
+            return decision
+    return Decision.objects.create(
+        comment=comment,
+        text_version=comment.text_version,
+        from_status=comment.status,
+        to_status=comment.status,
+        source=Decision.Source.MODERATOR,
+        actor=moderator,
+        rejection_reason=rejection_reason,
+        note=note,
+        toxicity=score.toxicity,
+        model_version=score.model_version,
+    )
+
+
+def _refuse_withdrawn(comment: Comment) -> None:
+    if comment.status == CommentStatus.WITHDRAWN:
+        raise NotAllowed(
+            f"Comment {comment.pk} was withdrawn by its author; it cannot be "
+            "approved, rejected or featured.",
+            code="withdrawn",
+        )
+
+
+def comment_approve(
+    *,
+    comment: Comment,
+    moderator: User,
+    note: str = "",
+    seen_decision_id: int | None = None,
+) -> Decision:
+    """Publish a comment (or confirm a published one); pending reports are overruled."""
+    with transaction.atomic():
+        locked = _lock(comment, seen_decision_id)
+        _refuse_withdrawn(locked)
+        if locked.status == CommentStatus.PUBLISHED and not note:
+            note = "Reports dismissed; the comment stays published."
+        decision = _record(
+            locked, moderator, to_status=CommentStatus.PUBLISHED, note=note
+        )
+        reports_resolve(comment=locked, moderator=moderator, upheld=False)
+    comment.refresh_from_db()
+    return decision
+
+
+def comment_reject(
+    *,
+    comment: Comment,
+    moderator: User,
+    reason: str,
+    note: str = "",
+    seen_decision_id: int | None = None,
+) -> Decision:
+    """Reject with a reason code the author is shown; pending reports are upheld."""
+    if reason not in RejectionReason.values:
+        raise InvalidInput(
+            "Choose a rejection reason: "
+            + ", ".join(str(label) for label in RejectionReason.labels)
+            + ".",
+            code="bad_reason",
+        )
+    with transaction.atomic():
+        locked = _lock(comment, seen_decision_id)
+        _refuse_withdrawn(locked)
+        decision = _record(
+            locked,
+            moderator,
+            to_status=CommentStatus.REJECTED,
+            rejection_reason=reason,
+            note=note,
+        )
+        FeaturedComment.objects.filter(comment=locked).delete()
+        reports_resolve(comment=locked, moderator=moderator, upheld=True)
+    comment.refresh_from_db()
+    return decision
+
+
+def _standing(user_id: int) -> AuthorStanding:
+    standing, _ = AuthorStanding.objects.select_for_update().get_or_create(
+        user_id=user_id
+    )
+    return standing
+
+
+def author_suspend(
+    *,
+    comment: Comment,
+    moderator: User,
+    days: int,
+    reason: str = RejectionReason.ABUSIVE,
+    note: str = "",
+    seen_decision_id: int | None = None,
+) -> Decision:
+    """Reject the comment and suspend its author for `days` days (1 to 365)."""
+    if not 1 <= days <= 365:
+        raise InvalidInput(
+            "A suspension lasts from 1 to 365 days.", code="bad_suspension"
+        )
+    with transaction.atomic():
+        decision = comment_reject(
+            comment=comment,
+            moderator=moderator,
+            reason=reason,
+            note=f"Author suspended for {days} day{'s' if days > 1 else ''}. {note}",
+            seen_decision_id=seen_decision_id,
+        )
+        standing = _standing(comment.author_id)
+        standing.suspended_until = timezone.now() + timedelta(days=days)
+        standing.save(update_fields=["suspended_until", "updated_at"])
+    return decision
+
+
+def author_ban(
+    *,
+    comment: Comment,
+    moderator: User,
+    reason: str = RejectionReason.ABUSIVE,
+    note: str = "",
+    reject_held: bool = True,
+    seen_decision_id: int | None = None,
+) -> list[Decision]:
+    """Reject the comment, ban its author and (optionally) reject their held ones."""
+    with transaction.atomic():
+        decisions = [
+            comment_reject(
+                comment=comment,
+                moderator=moderator,
+                reason=reason,
+                note=f"Author banned. {note}".strip(),
+                seen_decision_id=seen_decision_id,
+            )
+        ]
+        standing = _standing(comment.author_id)
+        standing.banned = True
+        standing.save(update_fields=["banned", "updated_at"])
+        if reject_held:
+            held = Comment.objects.filter(
+                author_id=comment.author_id,
+                status__in=(CommentStatus.HELD, CommentStatus.PENDING),
+            ).exclude(pk=comment.pk)
+            for other in held:
+                decisions.append(
+                    comment_reject(
+                        comment=other,
+                        moderator=moderator,
+                        reason=reason,
+                        note="Author banned; their held comments were rejected.",
+                    )
+                )
+    return decisions
+
+
+def author_premoderate(
+    *,
+    comment: Comment,
+    moderator: User,
+    premoderated: bool = True,
+    note: str = "",
+    seen_decision_id: int | None = None,
+) -> Decision:
+    """Always (or no longer) hold this author's comments for review."""
+    with transaction.atomic():
+        locked = _lock(comment, seen_decision_id)
+        standing = _standing(locked.author_id)
+        standing.premoderated = premoderated
+        standing.save(update_fields=["premoderated", "updated_at"])
+        action = "pre-moderated" if premoderated else "no longer pre-moderated"
+        return _record(locked, moderator, note=f"Author {action}. {note}".strip())
+
+
+def author_sanctions_lift(
+    *, comment: Comment, moderator: User, note: str = ""
+) -> Decision:
+    """Reverse a suspension, ban or pre-moderation of the comment's author."""
+    with transaction.atomic():
+        locked = _lock(comment, None)
+        standing = _standing(locked.author_id)
+        standing.banned = False
+        standing.suspended_until = None
+        standing.premoderated = False
+        standing.save(
+            update_fields=["banned", "suspended_until", "premoderated", "updated_at"]
+        )
+        return _record(
+            locked, moderator, note=f"Author's sanctions lifted. {note}".strip()
+        )
+
+
+def comment_feature(
+    *,
+    comment: Comment,
+    moderator: User,
+    featured: bool = True,
+    note: str = "",
+    seen_decision_id: int | None = None,
+) -> Decision:
+    """Feature a comment (publishing it if it was waiting), or unfeature it."""
+    with transaction.atomic():
+        locked = _lock(comment, seen_decision_id)
+        _refuse_withdrawn(locked)
+        if featured and locked.status == CommentStatus.REJECTED:
+            raise NotAllowed(
+                f"Comment {locked.pk} is rejected; approve it before featuring it.",
+                code="rejected",
+            )
+        if featured:
+            FeaturedComment.objects.get_or_create(
+                comment=locked, defaults={"featured_by": moderator}
+            )
+            decision = _record(
+                locked,
+                moderator,
+                to_status=CommentStatus.PUBLISHED,
+                note=f"Featured. {note}".strip(),
+            )
+            reports_resolve(comment=locked, moderator=moderator, upheld=False)
+        else:
+            FeaturedComment.objects.filter(comment=locked).delete()
+            decision = _record(locked, moderator, note=f"Unfeatured. {note}".strip())
+    comment.refresh_from_db()
+    return decision

@@ -1,0 +1,44 @@
+"""The dashboard on the admin index, as an inclusion tag."""
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from moderation import selectors
+
+register = template.Library()
+
+QUEUE_PAGES = (
+    (selectors.Queue.NEEDS_REVIEW, "Needs review", "needsreviewcomment"),
+    (selectors.Queue.REPORTED, "Reported", "reportedcomment"),
+    (selectors.Queue.PENDING, "Pending (not yet scored)", "pendingcomment"),
+    (selectors.Queue.APPROVED, "Approved", "approvedcomment"),
+    (selectors.Queue.REJECTED, "Rejected", "rejectedcomment"),
+    (selectors.Queue.ALL, "All", "allcomment"),
+)
+
+
+@register.inclusion_tag("admin/moderation/_dashboard.html", takes_context=True)
+def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
+    request = context["request"]
+    if not request.user.has_perm("moderation.view_needsreviewcomment") and not (
+        request.user.has_perm("moderation.decide_comment")
+    ):
+        return {"show": False}
+    board = selectors.dashboard()
+    oldest = {
+        selectors.Queue.NEEDS_REVIEW: board.oldest[selectors.Queue.NEEDS_REVIEW],
+        selectors.Queue.PENDING: board.oldest[selectors.Queue.PENDING],
+        selectors.Queue.REPORTED: board.oldest_reported,
+    }
+    queues = [
+        {
+            "label": label,
+            "count": board.counts[key],
+            "oldest": oldest.get(key),
+            "url": reverse(f"admin:moderation_{model}_changelist"),
+        }
+        for key, label, model in QUEUE_PAGES
+    ]
+    return {"show": True, "board": board, "queues": queues}

@@ -1,0 +1,215 @@
+"""The queue pages, the review page and the dashboard, as moderators use them."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Comment, CommentStatus
+from moderation.models import CommentScore, PipelineResult, Report, ReporterRecord
+from tests.factories import make_article, make_comment, make_user
+
+QUEUE = "admin:moderation_needsreviewcomment_changelist"
+
+
+def held(body: str = "a held comment", toxicity: float = 0.6, **kw: object) -> Comment:
+    comment = make_comment(status=CommentStatus.HELD, body=body, **kw)
+    PipelineResult.objects.create(
+        comment=comment,
+        text_version=1,
+        outcome="hold",
+        reasons=[{"code": "TOXIC", "phase": "classifier", "detail": "x"}],
+        toxicity=toxicity,
+        model_version="m1",
+    )
+    CommentScore.objects.create(
+        comment=comment,
+        model_version="m1",
+        text_version=1,
+        toxicity=toxicity,
+        explanation=[{"start": 0, "end": 1, "weight": 0.5, "text": body[:1]}],
+    )
+    return comment
+
+
+@pytest.fixture
+def moderator(db: None) -> User:
+    user = make_user(username="mod", display_name="Mo Derator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def mod_client(moderator: User) -> Client:
+    client = Client()
+    client.force_login(moderator)
+    return client
+
+
+@pytest.mark.django_db
+def test_moderators_group_is_created_by_a_migration_without_edit_or_delete() -> None:
+    """Moderators may decide and sanction but not edit comment text or delete."""
+    # given
+    group = Group.objects.get(name="Moderators")
+    # when
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    # then
+    assert {"decide_comment", "sanction_author", "view_needsreviewcomment"} <= codenames
+    assert not any(c.startswith(("delete_", "change_comment")) for c in codenames)
+    assert "manage_models" not in codenames
+
+
+@pytest.mark.django_db
+def test_needs_review_orders_by_priority_and_shows_its_parts(
+    mod_client: Client,
+) -> None:
+    """A more toxic comment, and a reported one, come before a mild one."""
+    # given
+    mild = held(body="mildly rude", toxicity=0.5)
+    toxic = held(body="very rude", toxicity=0.95)
+    # when
+    response = mod_client.get(reverse(QUEUE))
+    # then
+    assert response.status_code == 200
+    ids = [c.pk for c in response.context["cl"].result_list]
+    assert ids == [toxic.pk, mild.pk]
+    page = response.content.decode()
+    assert "tox 38" in page and "<mark" in page
+
+
+@pytest.mark.django_db
+def test_reports_from_reliable_readers_weigh_more_in_the_priority(
+    mod_client: Client,
+) -> None:
+    """Two comments with one report each: the reliable reporter's goes first."""
+    # given
+    reliable, unreliable = make_user(), make_user()
+    ReporterRecord.objects.create(user=reliable, upheld=8, overruled=0, weight=1.8)
+    ReporterRecord.objects.create(user=unreliable, upheld=0, overruled=8, weight=0.2)
+    first = make_comment(status=CommentStatus.PUBLISHED)
+    second = make_comment(status=CommentStatus.PUBLISHED)
+    Report.objects.create(comment=first, reporter=unreliable, reason="abusive")
+    Report.objects.create(comment=second, reporter=reliable, reason="abusive")
+    # when
+    response = mod_client.get(reverse("admin:moderation_reportedcomment_changelist"))
+    # then
+    rows = list(response.context["cl"].result_list)
+    assert [c.pk for c in rows] == [second.pk, first.pk]
+    assert rows[0].p_reports == pytest.approx(18.0)
+    assert rows[1].p_reports == pytest.approx(2.0)
+
+
+@pytest.mark.django_db
+def test_a_queue_page_of_100_items_costs_a_constant_number_of_queries(
+    mod_client: Client,
+) -> None:
+    """The page of 100 held comments uses as many queries as a page of 5."""
+
+    # given
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = mod_client.get(reverse(QUEUE))
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    article = make_article()
+    reporter = make_user()
+    for i in range(5):
+        c = held(body=f"comment {i}", article=article)
+        Report.objects.create(comment=c, reporter=reporter, reason="spam")
+    small = page_queries()
+    for i in range(95):
+        c = held(body=f"more {i}", article=make_article(), author=make_user())
+        Report.objects.create(comment=c, reporter=reporter, reason="spam")
+    # when
+    large = page_queries()
+    # then
+    assert Comment.objects.filter(status=CommentStatus.HELD).count() == 100
+    assert large == small
+
+
+@pytest.mark.django_db
+def test_every_queue_page_opens_and_filters(mod_client: Client) -> None:
+    """Each queue lists its comments and accepts story, section, reason, score,
+    date and text filters."""
+    # given
+    comment = held(body="findable words", toxicity=0.8)
+    models = [
+        "needsreviewcomment",
+        "reportedcomment",
+        "pendingcomment",
+        "approvedcomment",
+        "rejectedcomment",
+        "allcomment",
+    ]
+    query = (
+        f"?article__id__exact={comment.article_id}&section=News&reason=TOXIC"
+        "&score=very&q=findable"
+    )
+    for model in models:
+        # when
+        response = mod_client.get(
+            reverse(f"admin:moderation_{model}_changelist") + query
+        )
+        # then
+        assert response.status_code == 200, model
+    found = mod_client.get(reverse(QUEUE) + query).context["cl"].result_list
+    assert [c.pk for c in found] == [comment.pk]
+
+
+@pytest.mark.django_db
+def test_review_page_shows_the_context_needed_to_decide(mod_client: Client) -> None:
+    """Highlighted phrases, reasons, score, parent, story, author record and
+    reports with their notes are on the review page, all escaped."""
+    # given
+    parent = make_comment(body="The parent comment", status=CommentStatus.PUBLISHED)
+    author = make_user(display_name="Writer")
+    author.date_joined = timezone.now() - timedelta(days=40)
+    author.save()
+    make_comment(author=author, status=CommentStatus.REJECTED)
+    comment = held(
+        body="<b>idiot</b> you", parent=parent, article=parent.article, author=author
+    )
+    CommentScore.objects.filter(comment=comment).update(
+        explanation=[{"start": 3, "end": 8, "weight": 0.7, "text": "idiot"}]
+    )
+    Report.objects.create(
+        comment=comment, reporter=make_user(), reason="abusive", note="see 2nd line"
+    )
+    # when
+    response = mod_client.get(
+        reverse("admin:moderation_needsreviewcomment_change", args=[comment.pk])
+    )
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '&lt;b&gt;<mark title="weight 0.70">idiot</mark>&lt;/b&gt; you' in page
+    assert "TOXIC" in page and "0.60" in page
+    assert "The parent comment" in page and parent.article.title in page
+    assert "1 rejected" in page and "40 days" in page
+    assert "see 2nd line" in page
+    assert f"?author={author.pk}" in page
+
+
+@pytest.mark.django_db
+def test_admin_index_shows_queue_counts_and_the_dashboard(
+    mod_client: Client,
+) -> None:
+    """The index lists each queue's size and oldest age, and the dashboard."""
+    # given
+    held(body="waiting")
+    make_comment(status=CommentStatus.PENDING)
+    # when
+    response = mod_client.get(reverse("admin:index"))
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="moderation-dashboard"' in page
+    assert "Needs review" in page and "Median time from post" in page
+    assert "Burst holds" in page and "Reported backlog" in page
