@@ -1,4 +1,5 @@
-"""One JSON shape for every API error: {"error": {"code", "message", "fields"?}}."""
+"""One JSON shape for every API error:
+{"error": {"code", "message", "fields"?, "reference"}}."""
 
 from typing import Any
 
@@ -20,6 +21,16 @@ def _first_message(detail: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _handle(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        # The same reference id as the server log line (config.middleware).
+        reference = getattr(context.get("request"), "reference_id", "")
+        if reference and isinstance(response.data.get("error"), dict):
+            response.data["error"]["reference"] = reference
+    return response
+
+
+def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         return Response(
             {"error": {"code": exc.code, "message": exc.message}}, status=exc.status

@@ -39,9 +39,11 @@ INSTALLED_APPS = [
     "accounts",
     "articles",
     "moderation",
+    "readers",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ReferenceIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.requeue_stale_pending",
         "schedule": timedelta(seconds=30),
     },
+    "purge-ip-hashes": {
+        "task": "readers.purge_ip_hashes",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -156,6 +162,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "comment_write": env("PARLEY_COMMENT_WRITE_RATE", default="10/min"),
+        "problem_report": env("PARLEY_PROBLEM_REPORT_RATE", default="5/hour"),
     },
 }
 
@@ -179,6 +186,26 @@ RATELIMIT_VIEW = "articles.views.rate_limited"
 # The model registered and activated on first use when no model version is active;
 # empty means the model shipped in moderation/classifier/shipped/.
 PARLEY_MODEL_PATH: str = env("PARLEY_MODEL_PATH", default="")
+
+# Readers' help, appeals, notifications (readers/).
+PARLEY_PROBLEM_REPORT_RATE = env("PARLEY_PROBLEM_REPORT_RATE", default="5/h")
+PARLEY_READER_WRITE_RATE = env("PARLEY_READER_WRITE_RATE", default="10/m")
+# Key for hashing client addresses; empty derives one from SECRET_KEY.
+PARLEY_IP_HASH_KEY: str = env("PARLEY_IP_HASH_KEY", default="")
+
+# Email: written to the console unless EMAIL_URL names an SMTP server, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (see the README).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND: str = _email["EMAIL_BACKEND"]
+EMAIL_HOST: str = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT: int = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER: str = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD: str = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS: bool = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL: bool = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parley <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,16 @@
 """Changing a comment's status, always with an immutable Decision row."""
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Comment
 from moderation.models import Decision
+from readers.notifications import notify_status_change
 
 
 def comment_set_status(
@@ -46,4 +49,9 @@ def comment_set_status(
     comment.status = to_status
     comment.status_changed_at = now
     comment.save(update_fields=["status", "status_changed_at"])
+    # Tell the author (and a replied-to author) once the change is committed; a
+    # failure there is logged and never undoes or breaks the decision.
+    transaction.on_commit(
+        partial(notify_status_change, decision_id=decision.pk), robust=True
+    )
     return decision

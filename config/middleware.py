@@ -1,0 +1,54 @@
+"""A short reference id for every request, shown on error pages and in API errors.
+
+Every 4xx/5xx response is logged with its reference id, so a reader quoting the id
+("reference 3f9a1c2e") leads support straight to the log line. The id of the last
+error a browser saw is kept in a cookie, which the problem-report form attaches.
+"""
+
+import logging
+import secrets
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger("parley.errors")
+
+REFERENCE_HEADER = "X-Reference-Id"
+LAST_ERROR_COOKIE = "parley_last_error"
+LAST_ERROR_MAX_AGE = 24 * 60 * 60
+
+
+def new_reference() -> str:
+    return secrets.token_hex(4)
+
+
+def reference_of(request: HttpRequest) -> str:
+    return getattr(request, "reference_id", "") or ""
+
+
+class ReferenceIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reference = new_reference()
+        request.reference_id = reference  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response[REFERENCE_HEADER] = reference
+        if response.status_code >= 400:
+            log = logger.error if response.status_code >= 500 else logger.warning
+            log(
+                "reference=%s status=%s method=%s path=%s",
+                reference,
+                response.status_code,
+                request.method,
+                request.path,
+            )
+            response.set_cookie(
+                LAST_ERROR_COOKIE,
+                reference,
+                max_age=LAST_ERROR_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

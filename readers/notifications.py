@@ -1,0 +1,199 @@
+"""Telling readers what happened: site notifications and emails, as each reader chose.
+
+Called from where events happen: `notify_status_change` after a comment's status
+changes (moderation.services.decisions), `notify_report_outcome` when a reader's
+abuse report is resolved, and the appeal and problem-report services here. This
+module reads only models, so moderation's services can call it without a cycle.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import User
+from articles.models import Comment, CommentStatus
+from moderation.models import Decision
+
+from .models import (
+    EmailDelivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+from .tasks import schedule_email
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    NotificationKind.REPLY: "New reply to your comment",
+    NotificationKind.COMMENT_STATUS: "Your comment was reviewed",
+    NotificationKind.REPORT_OUTCOME: "About your report",
+    NotificationKind.APPEAL_OUTCOME: "The outcome of your appeal",
+}
+
+
+def preference_for(user: User) -> NotificationPreference:
+    pref, _ = NotificationPreference.objects.get_or_create(user=user)
+    return pref
+
+
+def email_queue(
+    *,
+    to_address: str,
+    subject: str,
+    body: str,
+    purpose: str,
+    recipient: User | None = None,
+    notification: Notification | None = None,
+    problem_report_id: int | None = None,
+) -> EmailDelivery:
+    """Record an email as queued; a task sends it once the transaction commits."""
+    delivery = EmailDelivery.objects.create(
+        to_address=to_address,
+        subject=subject[:200],
+        body=body,
+        purpose=purpose,
+        recipient=recipient,
+        notification=notification,
+        problem_report_id=problem_report_id,
+    )
+    schedule_email(delivery_id=delivery.pk)
+    return delivery
+
+
+def notification_create(
+    *,
+    recipient: User,
+    kind: str,
+    key: str,
+    message: str,
+    url: str = "",
+) -> Notification | None:
+    """Notify a reader once per `key`, on the site and/or by email as they chose.
+
+    Returns None when the reader wants neither, is no longer active, or was already
+    notified under this key (so calling twice for one event notifies once).
+    """
+    if not recipient.is_active:
+        return None
+    pref = preference_for(recipient)
+    on_site = pref.wants(kind, "site")
+    by_email = pref.wants(kind, "email") and bool(recipient.email)
+    if not (on_site or by_email):
+        return None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                key=key[:100],
+                message=message,
+                url=url,
+                show_on_site=on_site,
+            )
+    except IntegrityError:
+        return None
+    if by_email:
+        link = f"\n\n{url}" if url else ""
+        email_queue(
+            to_address=recipient.email,
+            subject=SUBJECTS.get(NotificationKind(kind), "Parley"),
+            body=f"Hello {recipient.public_name},\n\n{message}{link}\n\n"
+            "You can switch these emails off in your notification settings.",
+            purpose=kind,
+            recipient=recipient,
+            notification=notification,
+        )
+    return notification
+
+
+def _excerpt(comment: Comment, length: int = 60) -> str:
+    text = " ".join(comment.body.split())
+    return f"“{text[:length]}…”" if len(text) > length else f"“{text}”"
+
+
+def notify_status_change(*, decision_id: int) -> None:
+    """Notify after a status change: the author when their comment is approved or
+    rejected, and the parent's author when a reply is first published.
+
+    A comment published straight away by the pipeline does not notify its author
+    (they saw it published when posting); authors' own changes notify nobody.
+    """
+    decision = (
+        Decision.objects.select_related(
+            "comment__author", "comment__article", "comment__parent__author"
+        )
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None or decision.source == Decision.Source.AUTHOR:
+        return
+    comment = decision.comment
+    if decision.to_status in (CommentStatus.PUBLISHED, CommentStatus.REJECTED):
+        instant = (
+            decision.source == Decision.Source.PIPELINE
+            and decision.from_status == CommentStatus.PENDING
+            and decision.to_status == CommentStatus.PUBLISHED
+        )
+        if not instant:
+            notification_create(
+                recipient=comment.author,
+                kind=NotificationKind.COMMENT_STATUS,
+                key=f"decision:{decision.pk}",
+                message=_status_message(decision),
+                url=_my_comments_url(comment),
+            )
+    parent = comment.parent
+    if (
+        decision.to_status == CommentStatus.PUBLISHED
+        and parent is not None
+        and parent.author_id != comment.author_id
+    ):
+        notification_create(
+            recipient=parent.author,
+            kind=NotificationKind.REPLY,
+            key=f"reply:{comment.pk}",
+            message=f"{comment.author.public_name} replied to your comment "
+            f"{_excerpt(parent)} on “{comment.article.title}”.",
+            url=comment.get_absolute_url(),
+        )
+
+
+def _my_comments_url(comment: Comment) -> str:
+    return f"{reverse('readers:my_comments')}#c{comment.pk}"
+
+
+def _status_message(decision: Decision) -> str:
+    comment = decision.comment
+    where = f"Your comment {_excerpt(comment)} on “{comment.article.title}”"
+    if decision.to_status == CommentStatus.PUBLISHED:
+        return f"{where} is published."
+    reason = (
+        decision.get_rejection_reason_display() if decision.rejection_reason else ""
+    )
+    because = f" Reason: {reason}." if reason else ""
+    return (
+        f"{where} was not published.{because} If you think this is a mistake, you "
+        "can appeal from your comments page."
+    )
+
+
+def notify_report_outcome(
+    *, recipient_id: int, report_id: int, message: str, url: str = ""
+) -> Notification | None:
+    """Tell a reader how their abuse report on a comment was resolved.
+
+    For moderation's report service to call once per report (idempotent per
+    report_id): `message` is the outcome in words for the reader.
+    """
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if recipient is None:
+        return None
+    return notification_create(
+        recipient=recipient,
+        kind=NotificationKind.REPORT_OUTCOME,
+        key=f"abuse-report:{report_id}",
+        message=message,
+        url=url,
+    )

@@ -1,0 +1,172 @@
+"""Readers' reads: their comments with outcomes, notifications, and their data."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from articles.models import Comment, CommentStatus
+from moderation.models import Decision
+
+from .models import Appeal, EmailDelivery, Notification, ProblemReport
+
+
+@dataclass(frozen=True)
+class MyComment:
+    comment: Comment
+    rejection_reason: str
+    appeal: Appeal | None
+
+    @property
+    def can_appeal(self) -> bool:
+        return self.comment.status == CommentStatus.REJECTED and self.appeal is None
+
+
+def my_comments(*, user: User) -> list[MyComment]:
+    """Every comment the reader wrote, newest first, with the reason a rejected one
+    was given (the moderator's chosen reason, else the pipeline's) and its appeal."""
+    comments = (
+        Comment.objects.filter(author=user)
+        .select_related("article")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.filter(
+                    to_status=CommentStatus.REJECTED
+                ).order_by("-created_at", "-id"),
+                to_attr="rejections",
+            ),
+            Prefetch("appeals", queryset=Appeal.objects.all(), to_attr="appeal_list"),
+        )
+        .order_by("-created_at", "-id")
+    )
+    return [
+        MyComment(
+            comment=c,
+            rejection_reason=_reason(c) if c.status == CommentStatus.REJECTED else "",
+            appeal=c.appeal_list[0] if c.appeal_list else None,
+        )
+        for c in comments
+    ]
+
+
+def _reason(comment: Comment) -> str:
+    rejections: list[Decision] = comment.rejections  # type: ignore[attr-defined]
+    if not rejections:
+        return "It breaks the community rules."
+    latest = rejections[0]
+    if latest.rejection_reason:
+        return latest.get_rejection_reason_display()
+    if latest.source == Decision.Source.PIPELINE:
+        return "It breaks the community rules (decided automatically)."
+    return "It breaks the community rules."
+
+
+def notifications_for(*, user: User, limit: int = 100) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, show_on_site=True)[:limit]
+
+
+def unread_count(*, user: User) -> int:
+    return Notification.objects.filter(
+        recipient=user, show_on_site=True, read_at__isnull=True
+    ).count()
+
+
+def decision_history(*, comment_id: int) -> QuerySet[Decision]:
+    return (
+        Decision.objects.filter(comment_id=comment_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def personal_data(*, user: User) -> dict[str, Any]:
+    """Everything Parley holds about a reader, for the JSON download."""
+    comments = (
+        Comment.objects.filter(author=user)
+        .select_related("article")
+        .prefetch_related("revisions", "decisions")
+        .order_by("created_at", "id")
+    )
+    return {
+        "profile": {
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "comments": [
+            {
+                "id": c.pk,
+                "story": c.article.title,
+                "url": c.get_absolute_url(),
+                "parent_id": c.parent_id,
+                "status": c.status,
+                "created_at": c.created_at.isoformat(),
+                "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+                "revisions": [
+                    {
+                        "version": r.version,
+                        "body": r.body,
+                        "created_at": r.created_at.isoformat(),
+                    }
+                    for r in c.revisions.all()
+                ],
+                "status_history": [
+                    {
+                        "from": d.from_status,
+                        "to": d.to_status,
+                        "by": d.get_source_display(),
+                        "reason": d.get_rejection_reason_display()
+                        if d.rejection_reason
+                        else "",
+                        "at": d.created_at.isoformat(),
+                    }
+                    for d in sorted(c.decisions.all(), key=lambda d: d.created_at)
+                ],
+            }
+            for c in comments
+        ],
+        "problem_reports": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "description": r.description,
+                "status": r.status,
+                "reply": r.reply,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in ProblemReport.objects.filter(reporter=user).order_by("created_at")
+        ],
+        "appeals": [
+            {
+                "comment_id": a.comment_id,
+                "note": a.note,
+                "status": a.status,
+                "decision_note": a.decision_note,
+                "created_at": a.created_at.isoformat(),
+                "decided_at": a.decided_at.isoformat() if a.decided_at else None,
+            }
+            for a in Appeal.objects.filter(appellant=user).order_by("created_at")
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "message": n.message,
+                "created_at": n.created_at.isoformat(),
+                "read": n.read_at is not None,
+            }
+            for n in Notification.objects.filter(recipient=user).order_by("created_at")
+        ],
+        "emails": [
+            {
+                "subject": e.subject,
+                "to": e.to_address,
+                "status": e.status,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in EmailDelivery.objects.filter(recipient=user).order_by("created_at")
+        ],
+    }

@@ -1,0 +1,59 @@
+"""Thin Celery wrappers: ids in, services do the work, transient errors retry."""
+
+import logging
+from functools import partial
+from smtplib import SMTPException
+
+from celery import Task, shared_task
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import delivery, iphash
+
+logger = logging.getLogger(__name__)
+
+EMAIL_MAX_RETRIES = 3
+
+
+@shared_task(
+    bind=True,
+    name="readers.send_email",
+    acks_late=True,  # safe: a delivery already sent is never sent again
+    reject_on_worker_lost=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=EMAIL_MAX_RETRIES,
+    soft_time_limit=20,
+    time_limit=30,
+)
+def send_email_task(self: Task, delivery_id: int) -> bool:
+    return delivery.email_delivery_send(
+        delivery_id=delivery_id,
+        final_attempt=self.request.retries >= EMAIL_MAX_RETRIES,
+    )
+
+
+def enqueue_email(delivery_id: int) -> bool:
+    try:
+        send_email_task.delay(delivery_id)
+    except (BrokerError, OSError):
+        # The delivery row keeps its status and last error for staff to see.
+        logger.warning(
+            "Email delivery %s was not queued or not sent; its row says why.",
+            delivery_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def schedule_email(*, delivery_id: int) -> None:
+    """Send the email once the surrounding transaction commits (never before)."""
+    transaction.on_commit(partial(enqueue_email, delivery_id))
+
+
+@shared_task(name="readers.purge_ip_hashes", soft_time_limit=50, time_limit=60)
+def purge_ip_hashes_task() -> int:
+    return iphash.ip_hashes_purge()
