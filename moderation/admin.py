@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet, TextField
@@ -390,13 +390,21 @@ class QueueAdmin(admin.ModelAdmin):
         act: Callable[[Comment, int | None], object],
     ) -> None:
         done, refused = 0, []
+        handled: set[int] = set()
         for comment in queryset.select_related(None).prefetch_related(None):
+            handled.add(comment.pk)
             try:
                 act(comment, _seen(request, comment.pk))
             except ServiceError as exc:
                 refused.append(exc.message)
             else:
                 done += 1
+        # Selected on the page but no longer in this queue: decided meanwhile.
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        for pk in sorted({int(s) for s in selected if s.isdigit()} - handled):
+            latest = actions.latest_decision(pk)
+            if latest is not None and latest.pk != _seen(request, pk):
+                refused.append(actions.already_decided(latest))
         if done:
             self.message_user(
                 request, f"{verb} {done} comment{'s' if done != 1 else ''}."

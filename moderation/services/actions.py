@@ -72,13 +72,16 @@ def _lock(comment: Comment, seen_decision_id: int | None) -> Comment:
         return locked
     latest = latest_decision(locked.pk)
     if latest is not None and latest.pk != seen_decision_id:
-        raise Conflict(
-            f"Comment {locked.pk} was already decided by {decided_by(latest)} at "
-            f"{timezone.localtime(latest.created_at):%H:%M:%S on %d %b %Y} "
-            f"({latest.get_to_status_display().lower()}). Reload to see it.",
-            code="already_decided",
-        )
+        raise Conflict(already_decided(latest), code="already_decided")
     return locked
+
+
+def already_decided(latest: Decision) -> str:
+    return (
+        f"Comment {latest.comment_id} was already decided by {decided_by(latest)} "
+        f"at {timezone.localtime(latest.created_at):%H:%M:%S on %d %b %Y} "
+        f"({latest.get_to_status_display().lower()}); reload to see it."
+    )
 
 
 def _record(
