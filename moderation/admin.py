@@ -289,6 +289,14 @@ class QueueAdmin(admin.ModelAdmin):
     def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
         return selectors.queue_ordering(self.queue_name)
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        title = str(self.model._meta.verbose_name_plural).split(". ", 1)[-1]
+        return super().changelist_view(
+            request, {"title": title, **(extra_context or {})}
+        )
+
     # -- columns --
 
     @admin.display(description="Priority", ordering="priority")

@@ -8,12 +8,12 @@
   if (!rows.length) { return; }
   var current = -1;
 
-  function select(i) {
+  function select(i, quiet) {
     if (i < 0 || i >= rows.length) { return; }
     if (current >= 0) { rows[current].classList.remove("kb-current"); }
     current = i;
     rows[i].classList.add("kb-current");
-    rows[i].scrollIntoView({block: "nearest"});
+    if (!quiet) { rows[i].scrollIntoView({block: "nearest"}); }
   }
 
   function act(name) {
@@ -41,5 +41,5 @@
     } else { return; }
     e.preventDefault();
   });
-  select(0);
+  select(0, true);
 })();
