@@ -2,18 +2,23 @@
 
 checks → word rules → classifier → author history → story policy → decision
 
-Each phase reads only and returns the reasons it found, so the whole pipeline can run
-before the scoring service takes its lock, and `run_pipeline` is safe to repeat.
-The decision itself is `moderation.policy.decide`.
+Phases work on a batch of comments at once, so a worker under load scores many
+comments with one model call and a fixed number of queries; a batch of one is the
+same code. Each phase reads only and returns the reasons it found per comment; the
+decision itself is `moderation.policy.decide`.
 """
 
 import hashlib
 import re
+import time
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
 from articles.models import Comment, CommentStatus, ModerationPolicy
@@ -62,6 +67,7 @@ class PipelineRun:
     scores: list[Score] = field(default_factory=list)
     outcome: Outcome = Outcome.HOLD
     fingerprint: str = ""
+    scoring_ms: float = 0.0
 
     @property
     def active_score(self) -> Score | None:
@@ -88,171 +94,270 @@ def rule_matches(pattern: str, normalised_text: str) -> bool:
     )
 
 
-def phase_checks(comment: Comment, now: Any) -> list[Finding]:
-    found: list[Finding] = []
-    if comment.article.comments_closed_reason(now) is not None:
-        found.append(Finding(Reason.STORY_CLOSED, "checks", "story closed to comments"))
-    standing = AuthorStanding.objects.filter(user_id=comment.author_id).first()
-    if standing is not None:
+def phase_checks(
+    comments: Sequence[Comment], now: datetime
+) -> dict[int, list[Finding]]:
+    found: dict[int, list[Finding]] = defaultdict(list)
+    standings = {
+        s.user_id: s
+        for s in AuthorStanding.objects.filter(
+            user_id__in={c.author_id for c in comments}
+        )
+    }
+    for c in comments:
+        if c.article.comments_closed_reason(now) is not None:
+            found[c.pk].append(
+                Finding(Reason.STORY_CLOSED, "checks", "story closed to comments")
+            )
+        standing = standings.get(c.author_id)
+        if standing is None:
+            continue
         if standing.banned:
-            found.append(Finding(Reason.AUTHOR_BANNED, "checks"))
+            found[c.pk].append(Finding(Reason.AUTHOR_BANNED, "checks"))
         elif standing.is_suspended(now):
-            found.append(
-                Finding(
-                    Reason.AUTHOR_SUSPENDED,
-                    "checks",
-                    f"suspended until {standing.suspended_until:%Y-%m-%d %H:%M}",
-                )
+            until = f"{standing.suspended_until:%Y-%m-%d %H:%M}"
+            found[c.pk].append(
+                Finding(Reason.AUTHOR_SUSPENDED, "checks", f"suspended until {until}")
             )
         if standing.premoderated:
-            found.append(Finding(Reason.PREMOD_USER, "story_policy"))
+            found[c.pk].append(Finding(Reason.PREMOD_USER, "story_policy"))
     return found
 
 
-def phase_words(normalised_text: str) -> list[Finding]:
-    found: list[Finding] = []
-    for rule in WordRule.objects.filter(is_active=True).only("pattern", "kind"):
-        if rule_matches(rule.pattern, normalised_text):
-            code = (
-                Reason.BANNED_WORD
-                if rule.kind == WordRule.Kind.BANNED
-                else Reason.SUSPECT_WORD
-            )
-            found.append(Finding(code, "words", rule.pattern))
+def phase_words(
+    comments: Sequence[Comment],
+    normalised: dict[int, str],
+    settings: ModerationSettings,
+) -> dict[int, list[Finding]]:
+    found: dict[int, list[Finding]] = defaultdict(list)
+    rules = list(WordRule.objects.filter(is_active=True).values_list("pattern", "kind"))
+    for c in comments:
+        for pattern, kind in rules:
+            if rule_matches(pattern, normalised[c.pk]):
+                code = (
+                    Reason.BANNED_WORD
+                    if kind == WordRule.Kind.BANNED
+                    else Reason.SUSPECT_WORD
+                )
+                found[c.pk].append(Finding(code, "words", pattern))
+        links = len(_URL.findall(c.body))
+        if links > settings.max_links:
+            found[c.pk].append(Finding(Reason.LINKS, "words", f"{links} links"))
     return found
-
-
-def phase_links(text: str, settings: ModerationSettings) -> list[Finding]:
-    links = len(_URL.findall(text))
-    if links > settings.max_links:
-        return [Finding(Reason.LINKS, "words", f"{links} links")]
-    return []
 
 
 def phase_classifier(
-    text: str, settings: ModerationSettings
-) -> tuple[list[Score], list[Finding]]:
-    scores: list[Score] = []
+    comments: Sequence[Comment], settings: ModerationSettings
+) -> tuple[dict[int, list[Score]], dict[int, list[Finding]]]:
+    scores: dict[int, list[Score]] = defaultdict(list)
+    found: dict[int, list[Finding]] = defaultdict(list)
     row, model = registry.active_model()
     if row is None or model is None:
-        return scores, [
-            Finding(Reason.MODEL_UNAVAILABLE, "classifier", "no model could be loaded")
-        ]
-    prediction = model.score([text])[0]
-    explanation: list[dict[str, Any]] = []
-    if prediction.toxicity >= settings.hold_threshold * _EXPLAIN_FROM:
-        explanation = [span.to_dict() for span in model.explain(text, k=5)]
-    scores.append(
-        Score(row.version, prediction.toxicity, prediction.categories, explanation)
-    )
+        for c in comments:
+            found[c.pk].append(
+                Finding(
+                    Reason.MODEL_UNAVAILABLE, "classifier", "no model could be loaded"
+                )
+            )
+        return scores, found
+    texts = [c.body for c in comments]
+    predictions = model.score(texts)
+    for c, p in zip(comments, predictions, strict=True):
+        explanation: list[dict[str, Any]] = []
+        if p.toxicity >= settings.hold_threshold * _EXPLAIN_FROM:
+            explanation = [span.to_dict() for span in model.explain(c.body, k=5)]
+        scores[c.pk].append(Score(row.version, p.toxicity, p.categories, explanation))
+        if p.toxicity >= settings.hold_threshold:
+            found[c.pk].append(
+                Finding(Reason.TOXIC, "classifier", f"toxicity {p.toxicity:.2f}")
+            )
     for shadow_row in registry.shadow_model_versions():
         shadow = registry.load(shadow_row)
         if shadow is None:
             continue
-        p = shadow.score([text])[0]
-        scores.append(
-            Score(shadow_row.version, p.toxicity, p.categories, [], is_shadow=True)
-        )
-    findings: list[Finding] = []
-    if prediction.toxicity >= settings.hold_threshold:
-        findings.append(
-            Finding(Reason.TOXIC, "classifier", f"toxicity {prediction.toxicity:.2f}")
-        )
-    return scores, findings
+        for c, p in zip(comments, shadow.score(texts), strict=True):
+            scores[c.pk].append(
+                Score(shadow_row.version, p.toxicity, p.categories, [], is_shadow=True)
+            )
+    return scores, found
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    """A comment already scored with the same fingerprint."""
+
+    comment_id: int
+    author_id: int
+    article_id: int
+    created_at: datetime
+    author_joined: datetime
 
 
 def phase_history(
-    comment: Comment, fp: str, settings: ModerationSettings, now: Any
-) -> list[Finding]:
-    found: list[Finding] = []
-    author_comments = Comment.objects.filter(author_id=comment.author_id).exclude(
-        pk=comment.pk
-    )
+    comments: Sequence[Comment],
+    fingerprints: dict[int, str],
+    settings: ModerationSettings,
+    now: datetime,
+) -> dict[int, list[Finding]]:
+    found: dict[int, list[Finding]] = defaultdict(list)
+    authors = {c.author_id for c in comments}
+    batch_ids = [c.pk for c in comments]
+    published: dict[int, int] = {}
     if settings.new_commenter_count:
-        published = author_comments.filter(status=CommentStatus.PUBLISHED).count()
-        if published < settings.new_commenter_count:
-            found.append(
-                Finding(
-                    Reason.NEW_COMMENTER,
-                    "history",
-                    f"{published} published so far",
-                )
+        published = dict(
+            Comment.objects.filter(
+                author_id__in=authors, status=CommentStatus.PUBLISHED
             )
+            .exclude(pk__in=batch_ids)
+            .values_list("author_id")
+            .annotate(n=Count("pk"))
+            .values_list("author_id", "n")
+        )
+    rejected: dict[int, int] = {}
     if settings.recent_rejections_count:
         since = now - timedelta(days=settings.recent_rejections_days)
-        rejected = author_comments.filter(
-            status=CommentStatus.REJECTED, status_changed_at__gte=since
-        ).count()
-        if rejected >= settings.recent_rejections_count:
-            found.append(
-                Finding(
-                    Reason.RECENT_REJECTIONS,
-                    "history",
-                    f"{rejected} rejected in {settings.recent_rejections_days} days",
-                )
+        rejected = dict(
+            Comment.objects.filter(
+                author_id__in=authors,
+                status=CommentStatus.REJECTED,
+                status_changed_at__gte=since,
             )
-    same_text = PipelineResult.objects.filter(text_fingerprint=fp).exclude(
-        comment_id=comment.pk
+            .values_list("author_id")
+            .annotate(n=Count("pk"))
+            .values_list("author_id", "n")
+        )
+    horizon = now - timedelta(
+        minutes=max(settings.repeat_window_minutes, settings.burst_window_minutes)
     )
+    earlier: dict[str, list[_Earlier]] = defaultdict(list)
+    for row in (
+        PipelineResult.objects.filter(
+            text_fingerprint__in=set(fingerprints.values()),
+            comment__created_at__gte=horizon,
+        )
+        .exclude(comment_id__in=batch_ids)
+        .values_list(
+            "text_fingerprint",
+            "comment_id",
+            "comment__author_id",
+            "comment__article_id",
+            "comment__created_at",
+            "comment__author__date_joined",
+        )
+    ):
+        earlier[row[0]].append(_Earlier(*row[1:]))
     repeat_since = now - timedelta(minutes=settings.repeat_window_minutes)
-    if same_text.filter(
-        comment__author_id=comment.author_id, comment__created_at__gte=repeat_since
-    ).exists():
-        found.append(Finding(Reason.REPEAT_POST, "history", "same text posted again"))
     burst_since = now - timedelta(minutes=settings.burst_window_minutes)
     new_accounts = now - timedelta(days=NEW_ACCOUNT_DAYS)
-    if comment.author.date_joined >= new_accounts and settings.burst_accounts:
-        others = (
-            same_text.filter(
-                comment__article_id=comment.article_id,
-                comment__created_at__gte=burst_since,
-                comment__author__date_joined__gte=new_accounts,
-            )
-            .exclude(comment__author_id=comment.author_id)
-            .values("comment__author_id")
-            .distinct()
-            .count()
-        )
-        if others + 1 >= settings.burst_accounts:
-            found.append(
-                Finding(
-                    Reason.BURST,
-                    "history",
-                    f"same text from {others + 1} new accounts on this story",
+    for c in sorted(comments, key=lambda c: (c.created_at, c.pk)):
+        if settings.new_commenter_count:
+            n = published.get(c.author_id, 0)
+            if n < settings.new_commenter_count:
+                found[c.pk].append(
+                    Finding(Reason.NEW_COMMENTER, "history", f"{n} published so far")
                 )
+        if settings.recent_rejections_count:
+            n = rejected.get(c.author_id, 0)
+            if n >= settings.recent_rejections_count:
+                found[c.pk].append(
+                    Finding(
+                        Reason.RECENT_REJECTIONS,
+                        "history",
+                        f"{n} rejected in {settings.recent_rejections_days} days",
+                    )
+                )
+        same = earlier[fingerprints[c.pk]]
+        if settings.repeat_window_minutes and any(
+            e.author_id == c.author_id and e.created_at >= repeat_since for e in same
+        ):
+            found[c.pk].append(
+                Finding(Reason.REPEAT_POST, "history", "same text posted again")
             )
+        if settings.burst_accounts and c.author.date_joined >= new_accounts:
+            others = {
+                e.author_id
+                for e in same
+                if e.article_id == c.article_id
+                and e.created_at >= burst_since
+                and e.author_joined >= new_accounts
+                and e.author_id != c.author_id
+            }
+            if len(others) + 1 >= settings.burst_accounts:
+                found[c.pk].append(
+                    Finding(
+                        Reason.BURST,
+                        "history",
+                        f"same text from {len(others) + 1} new accounts on this story",
+                    )
+                )
+        # Later comments in this batch see this one as already posted.
+        same.append(
+            _Earlier(
+                c.pk, c.author_id, c.article_id, c.created_at, c.author.date_joined
+            )
+        )
     return found
 
 
-def phase_story_policy(comment: Comment) -> list[Finding]:
-    if comment.article.moderation_policy == ModerationPolicy.PREMODERATED:
-        return [Finding(Reason.PREMOD_STORY, "story_policy")]
-    return []
+def phase_story_policy(comments: Sequence[Comment]) -> dict[int, list[Finding]]:
+    return {
+        c.pk: [Finding(Reason.PREMOD_STORY, "story_policy")]
+        for c in comments
+        if c.article.moderation_policy == ModerationPolicy.PREMODERATED
+    }
+
+
+def run_pipeline_batch(
+    comments: Sequence[Comment], settings: ModerationSettings
+) -> list[PipelineRun]:
+    """Every phase in order for each comment, then the policy's decision.
+
+    Writes nothing. Comments need `article` and `author` loaded (select_related).
+    """
+    if not comments:
+        return []
+    started = time.perf_counter()
+    now = timezone.now()
+    normalised = {c.pk: normalise(c.body) for c in comments}
+    fingerprints = {c.pk: fingerprint(c.body) for c in comments}
+    checks = phase_checks(comments, now)
+    words = phase_words(comments, normalised, settings)
+    scores, toxic = phase_classifier(comments, settings)
+    history = phase_history(comments, fingerprints, settings, now)
+    story = phase_story_policy(comments)
+    policy = PolicySettings(
+        hold_threshold=settings.hold_threshold,
+        reject_threshold=settings.reject_threshold,
+        auto_reject_by_score=settings.auto_reject_by_score,
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000 / len(comments)
+    runs: list[PipelineRun] = []
+    for c in comments:
+        findings = [
+            *checks.get(c.pk, []),
+            *words.get(c.pk, []),
+            *toxic.get(c.pk, []),
+            *history.get(c.pk, []),
+            *story.get(c.pk, []),
+        ]
+        run = PipelineRun(
+            c.pk,
+            c.text_version,
+            findings=findings,
+            scores=scores.get(c.pk, []),
+            fingerprint=fingerprints[c.pk],
+            scoring_ms=elapsed_ms,
+        )
+        active = run.active_score
+        run.outcome = decide(
+            toxicity=active.toxicity if active else None,
+            reasons=[f.code for f in findings if f.code != Reason.TOXIC],
+            settings=policy,
+        )
+        runs.append(run)
+    return runs
 
 
 def run_pipeline(comment: Comment, settings: ModerationSettings) -> PipelineRun:
-    """Every phase in order, then the policy's decision. Writes nothing."""
-    now = timezone.now()
-    text = comment.body
-    normalised_text = normalise(text)
-    fp = fingerprint(text)
-    run = PipelineRun(comment.pk, comment.text_version, fingerprint=fp)
-    run.findings += phase_checks(comment, now)
-    run.findings += phase_words(normalised_text)
-    run.findings += phase_links(text, settings)
-    scores, found = phase_classifier(text, settings)
-    run.scores = scores
-    run.findings += found
-    run.findings += phase_history(comment, fp, settings, now)
-    run.findings += phase_story_policy(comment)
-    active = run.active_score
-    run.outcome = decide(
-        toxicity=active.toxicity if active else None,
-        reasons=[f.code for f in run.findings if f.code != Reason.TOXIC],
-        settings=PolicySettings(
-            hold_threshold=settings.hold_threshold,
-            reject_threshold=settings.reject_threshold,
-            auto_reject_by_score=settings.auto_reject_by_score,
-        ),
-    )
-    return run
+    """The pipeline for one comment (a batch of one)."""
+    return run_pipeline_batch([comment], settings)[0]

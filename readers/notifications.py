@@ -113,6 +113,28 @@ def _excerpt(comment: Comment, length: int = 60) -> str:
     return f"“{text[:length]}…”" if len(text) > length else f"“{text}”"
 
 
+def might_notify(
+    *, source: str, from_status: str, to_status: str, is_reply: bool
+) -> bool:
+    """Whether `notify_status_change` could notify anyone for such a change.
+
+    Decided without a query, so the pipeline schedules no work for the common case
+    of a top-level comment published straight away.
+    """
+    if source == Decision.Source.AUTHOR:
+        return False
+    if to_status == CommentStatus.PUBLISHED and is_reply:
+        return True
+    instant = (
+        source == Decision.Source.PIPELINE
+        and from_status == CommentStatus.PENDING
+        and to_status == CommentStatus.PUBLISHED
+    )
+    return (
+        to_status in (CommentStatus.PUBLISHED, CommentStatus.REJECTED) and not instant
+    )
+
+
 def notify_status_change(*, decision_id: int) -> None:
     """Notify after a status change: the author when their comment is approved or
     rejected, and the parent's author when a reply is first published.

@@ -76,7 +76,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# Persistent connections: a worker scores many comments a second, and opening a
+# PostgreSQL connection per task costs more than scoring the comment.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -106,9 +109,10 @@ REDIS_URL: str = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "parley",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -135,7 +139,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 20
 CELERY_TASK_TIME_LIMIT = 30
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"moderation.score_comment": {"queue": "scoring"}}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# A task taken by a worker that dies unacknowledged is delivered again after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-pending": {
@@ -186,6 +195,13 @@ RATELIMIT_VIEW = "articles.views.rate_limited"
 # The model registered and activated on first use when no model version is active;
 # empty means the model shipped in moderation/classifier/shipped/.
 PARLEY_MODEL_PATH: str = env("PARLEY_MODEL_PATH", default="")
+# The sweeper re-queues comments still pending after this many seconds.
+PARLEY_STALE_PENDING_SECONDS = env.int("PARLEY_STALE_PENDING_SECONDS", default=60)
+# How many scoring tasks may drain the backlog at once (about one per worker
+# process that scores); see moderation/tasks.py.
+PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
+# Comments scored together under one lock and one model call.
+PARLEY_SCORING_BATCH_SIZE = env.int("PARLEY_SCORING_BATCH_SIZE", default=100)
 
 # Readers' help, appeals, notifications (readers/).
 PARLEY_PROBLEM_REPORT_RATE = env("PARLEY_PROBLEM_REPORT_RATE", default="5/h")
@@ -217,6 +233,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# django-ratelimit only knows its own list of backends; ours is Redis underneath.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     # LocMem is per-process; acceptable for a one-process trial run, never production.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]

@@ -288,3 +288,58 @@ def test_fingerprint_ignores_case_spacing_and_punctuation() -> None:
     assert fingerprint("Vote NO on the bridge!") != fingerprint(
         "Vote yes on the bridge"
     )
+
+
+@pytest.mark.django_db
+def test_edit_landing_while_version_1_is_scored_is_decided_on_new_text_only(
+    regular: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that lands mid-scoring drops the run; the new text is decided."""
+    from moderation.services import scoring
+
+    # given a civil comment whose scoring is interrupted by its author's edit
+    comment = make_comment(author=regular, body=CIVIL, status="pending")
+    real_run = scoring.run_pipeline_batch
+
+    def run_then_edit(*args: object, **kwargs: object) -> object:
+        result = real_run(*args, **kwargs)  # type: ignore[arg-type]
+        comment_edit(comment=comment, editor=regular, body=TOXIC)
+        return result
+
+    monkeypatch.setattr(scoring, "run_pipeline_batch", run_then_edit)
+    # when version 1's task finishes scoring
+    outcome = comment_score(comment_id=comment.pk, text_version=1)
+    # then nothing of version 1 is applied
+    assert outcome is None
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PENDING
+    assert not CommentScore.objects.filter(comment=comment).exists()
+    # and version 2 is decided on its own text
+    monkeypatch.setattr(scoring, "run_pipeline_batch", real_run)
+    comment_score(comment_id=comment.pk, text_version=2)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
+    assert CommentScore.objects.get(comment=comment).text_version == 2
+
+
+@pytest.mark.django_db
+def test_one_task_decides_the_waiting_batch_and_later_tasks_do_nothing(
+    regular: User, article: Article
+) -> None:
+    """A task takes other pending comments along; their own tasks then stop."""
+    # given five comments waiting
+    waiting = [
+        make_comment(
+            author=regular, article=article, body=f"{CIVIL} {n}", status="pending"
+        )
+        for n in range(5)
+    ]
+    # when the first one's task runs, then every other task
+    runs = comment_score(comment_id=waiting[0].pk, text_version=1)
+    later = [comment_score(comment_id=c.pk, text_version=1) for c in waiting[1:]]
+    # then all five were decided by the first, once each
+    assert runs is not None
+    assert {r.comment_id for r in runs} == {c.pk for c in waiting}
+    assert later == [None] * 4
+    for c in waiting:
+        assert Decision.objects.filter(comment=c, source="pipeline").count() == 1
