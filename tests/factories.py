@@ -29,9 +29,7 @@ class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     body = "The body of the story."
     byline = "A. Reporter"
     section = "News"
-    published_at = factory.LazyFunction(
-        lambda: timezone.now() - timedelta(hours=1)
-    )
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
 
 
 class CommentFactory(factory.django.DjangoModelFactory[Comment]):
