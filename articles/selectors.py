@@ -30,6 +30,11 @@ _OWN_VISIBLE = (CommentStatus.PENDING, CommentStatus.HELD)
 _TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
 
 
+def published_articles() -> QuerySet[Article]:
+    """Published stories, without counts: for writes, which need only the row."""
+    return Article.objects.filter(published_at__lte=timezone.now())
+
+
 def article_list() -> QuerySet[Article]:
     """Published stories, newest first, each with its count of published comments."""
     return (

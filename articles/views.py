@@ -51,6 +51,8 @@ def _render_article(
     error: ServiceError | None = None,
     reply_to: int | None = None,
 ) -> HttpResponse:
+    if not hasattr(article, "comment_count"):
+        article = selectors.article_list().get(pk=article.pk)
     sort = request.GET.get("sort", "oldest")
     page_number = request.GET.get("page", "1")
     try:
@@ -106,7 +108,7 @@ def _posted_message(request: HttpRequest, comment: Comment) -> None:
 @require_POST
 @ratelimit(key="user_or_ip", rate=WRITE_RATE, method="POST")
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(selectors.article_list(), slug=slug)
+    article = get_object_or_404(selectors.published_articles(), slug=slug)
     viewer = _viewer(request)
     if viewer is None:
         login = reverse("login")
@@ -134,7 +136,7 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_article(
             request, article, form=form, error=exc, reply_to=parent_id
         )
-    comment.refresh_from_db()
+    comment.refresh_from_db(fields=["status", "status_changed_at"])
     _posted_message(request, comment)
     return HttpResponseRedirect(f"{article.get_absolute_url()}#c{comment.pk}")
 
@@ -191,7 +193,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             error, status = exc, exc.status
         else:
-            comment.refresh_from_db()
+            comment.refresh_from_db(fields=["status", "status_changed_at"])
             _posted_message(request, comment)
             return HttpResponseRedirect(
                 f"{comment.article.get_absolute_url()}#c{comment.pk}"

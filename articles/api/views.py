@@ -32,8 +32,11 @@ def _viewer(request: Request) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
 
-def _article(slug: str) -> Article:
-    article = selectors.article_list().filter(slug=slug).first()
+def _article(slug: str, *, with_counts: bool = True) -> Article:
+    stories = (
+        selectors.article_list() if with_counts else selectors.published_articles()
+    )
+    article = stories.filter(slug=slug).first()
     if article is None:
         raise NotFound(f"There is no story {slug!r}.", code="article_not_found")
     return article
@@ -83,7 +86,7 @@ class ThreadApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         """A page of the story's thread: top-level comments with all their replies."""
-        article = _article(slug)
+        article = _article(slug, with_counts=False)
         page = selectors.thread_for_article(
             article=article,
             viewer=_viewer(request),
@@ -127,7 +130,7 @@ class ThreadApi(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         """Post a comment, or a reply with `parent_id`. It starts as pending."""
-        article = _article(slug)
+        article = _article(slug, with_counts=False)
         serializer = CommentCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         parent = None
@@ -152,7 +155,7 @@ class ThreadApi(APIView):
             parent=parent,
             idempotency_key=key,
         )
-        comment.refresh_from_db()
+        comment.refresh_from_db(fields=["status", "status_changed_at"])
         return Response(
             comment_payload(comment),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -185,7 +188,7 @@ class CommentDetailApi(APIView):
             editor=request.user,  # type: ignore[arg-type]
             body=serializer.validated_data["body"],
         )
-        comment.refresh_from_db()
+        comment.refresh_from_db(fields=["status", "status_changed_at"])
         return Response(comment_payload(comment))
 
 
