@@ -16,6 +16,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +37,18 @@ def _pin_one_core() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def _throughput(score, texts: list[str], batch: int) -> float:  # type: ignore[no-untyped-def]
+def _throughput(
+    score: Callable[[list[str]], object], texts: list[str], batch: int
+) -> float:
     started = time.perf_counter()
     for begin in range(0, len(texts), batch):
         score(texts[begin : begin + batch])
     return len(texts) / (time.perf_counter() - started)
 
 
-def _latency_ms(score, texts: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _latency_ms(
+    score: Callable[[list[str]], object], texts: list[str]
+) -> tuple[float, float]:
     timings = []
     for text in texts:
         started = time.perf_counter()

@@ -15,12 +15,12 @@ from moderation.classifier import (
     load_model,
 )
 from moderation.classifier.__main__ import score_stream
-from moderation.classifier.artifact import card_path_for
+from moderation.classifier.artifact import ToxicityModel, card_path_for
 from moderation.classifier.evaluate import expected_calibration_error, span_f1
 
 
 @pytest.fixture(scope="module")
-def model():  # type: ignore[no-untyped-def]
+def model() -> ToxicityModel:
     return load_model(DEFAULT_MODEL_PATH)
 
 
@@ -31,7 +31,9 @@ def _copy_model(tmp_path: Path) -> Path:
     return target
 
 
-def test_shipped_model_scores_insults_above_neutral_comments(model) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_model_scores_insults_above_neutral_comments(
+    model: ToxicityModel,
+) -> None:
     """An insult scores higher than a neutral comment; scores lie in [0, 1]."""
     # when
     insult, neutral = model.score(
@@ -45,7 +47,7 @@ def test_shipped_model_scores_insults_above_neutral_comments(model) -> None:  # 
     assert 0.0 < model.threshold < 1.0
 
 
-def test_evasions_score_like_the_plain_word(model) -> None:  # type: ignore[no-untyped-def]
+def test_evasions_score_like_the_plain_word(model: ToxicityModel) -> None:
     """Leetspeak and spaced-out letters do not lower the score much."""
     plain, leet, spaced = model.score(
         ["you are an idiot", "you are an 1d10t", "you are an i d i o t"]
@@ -54,7 +56,9 @@ def test_evasions_score_like_the_plain_word(model) -> None:  # type: ignore[no-u
     assert abs(plain.toxicity - spaced.toxicity) < 0.05
 
 
-def test_explain_points_at_the_insult_in_the_original_text(model) -> None:  # type: ignore[no-untyped-def]
+def test_explain_points_at_the_insult_in_the_original_text(
+    model: ToxicityModel,
+) -> None:
     """Spans are character offsets of the original text, strongest first."""
     # given
     text = "Well, you are a total 1d10t and a MORON."
@@ -67,12 +71,12 @@ def test_explain_points_at_the_insult_in_the_original_text(model) -> None:  # ty
     assert [s.weight for s in spans] == sorted((s.weight for s in spans), reverse=True)
 
 
-def test_explain_empty_text_gives_no_spans(model) -> None:  # type: ignore[no-untyped-def]
+def test_explain_empty_text_gives_no_spans(model: ToxicityModel) -> None:
     """Nothing to highlight in an empty comment."""
     assert model.explain("   ") == []
 
 
-def test_score_stream_answers_every_line(model) -> None:  # type: ignore[no-untyped-def]
+def test_score_stream_answers_every_line(model: ToxicityModel) -> None:
     """Empty and malformed lines get an error line; others a score line."""
     # given
     lines = io.StringIO(
