@@ -185,6 +185,7 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
     from moderation.models import Decision, ModerationSettings
 
     redis.Redis.from_url(redis_url).delete("scoring", "default", "unacked")
+    base_env = dict(procs.env)
     settings = ModerationSettings.current()
     settings.new_commenter_count = 0
     settings.repeat_window_minutes = 0
@@ -252,27 +253,39 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
     # Phase 2: drain a backlog queued while no worker runs, with 1 then 2 processes.
     # The rate counts from the first decision to the last, so worker start-up (about
     # 3 s: Django, then the model) is left out; drain_wall_s includes it.
-    drain: dict[int, float] = {}
-    drain_wall: dict[int, float] = {}
-    for workers in (1, 2):
+    drain: dict[int | str, float] = {}
+    drain_wall: dict[int | str, float] = {}
+    # Baseline, same run: one worker scoring one comment per batch.
+    runs: list[tuple[int | str, int, dict[str, str]]] = [
+        ("unbatched", 1, {"PARLEY_SCORING_BATCH_SIZE": "1"}),
+        (1, 1, {}),
+        (2, 2, {}),
+    ]
+    for label, workers, extra_env in runs:
+        backlog = args.backlog if label != "unbatched" else max(args.backlog // 3, 100)
         ids: set[int] = set()
-        for n in range(args.backlog):
+        for n in range(backlog):
             comment, _ = comment_create(
                 article=article,
                 author=users[n % len(users)],
-                body=(TOXIC if n % 5 == 0 else CIVIL).format(n=f"{workers}-{n}"),
+                body=(TOXIC if n % 5 == 0 else CIVIL).format(n=f"{label}-{n}"),
             )
             ids.add(comment.pk)
         began = time.monotonic()
-        procs.start(f"worker_drain_{workers}", _worker_args(workers, f"drain{workers}"))
+        procs.env = {**base_env, **extra_env}
+        procs.start(f"worker_drain_{label}", _worker_args(workers, f"drain{label}"))
+        procs.env = base_env
         _wait_decided(Comment, CommentStatus, ids, timeout=600)
-        drain_wall[workers] = round(time.monotonic() - began, 2)
+        drain_wall[label] = round(time.monotonic() - began, 2)
         span = Decision.objects.filter(comment_id__in=ids, source="pipeline").aggregate(
             first=Min("created_at"), last=Max("created_at")
         )
         seconds = (span["last"] - span["first"]).total_seconds()
-        drain[workers] = round(len(ids) / max(seconds, 1e-3), 1)
-        procs.stop(f"worker_drain_{workers}")
+        if seconds < 1.0:
+            # Too small a backlog to time between decisions (one or two batches).
+            seconds = drain_wall[label]
+        drain[label] = round(len(ids) / seconds, 1)
+        procs.stop(f"worker_drain_{label}")
 
     return {
         "rate_per_s": args.rate,
@@ -284,10 +297,13 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
         "backlog": args.backlog,
         "drain_per_s_1_worker": drain[1],
         "drain_per_s_2_workers": drain[2],
+        "baseline_drain_per_s_1_worker_unbatched": drain["unbatched"],
+        "drain_ratio_1_worker_vs_unbatched": round(drain[1] / drain["unbatched"], 2),
         "drain_wall_s_1_worker": drain_wall[1],
         "drain_wall_s_2_workers": drain_wall[2],
         "post_p50_ms": _pct(post_ms, 0.50),
         "post_p99_ms": _pct(post_ms, 0.99),
+        "decision_p50_vs_post_p50": round(_pct(latencies, 0.5) / _pct(post_ms, 0.5), 2),
     }
 
 

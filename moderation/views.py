@@ -1,5 +1,8 @@
 """Operations endpoints: /healthz for load balancers, /metrics for Prometheus."""
 
+import hmac
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -23,6 +26,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
+    token = settings.PARLEY_METRICS_TOKEN
+    if token and not hmac.compare_digest(
+        request.headers.get("Authorization", ""), f"Bearer {token}"
+    ):
+        return HttpResponse("Send the metrics token as a Bearer token.", status=401)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(ParleyCollector())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

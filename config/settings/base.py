@@ -200,6 +200,8 @@ PARLEY_STALE_PENDING_SECONDS = env.int("PARLEY_STALE_PENDING_SECONDS", default=6
 # How many scoring tasks may drain the backlog at once (about one per worker
 # process that scores); see moderation/tasks.py.
 PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
+# When set, /metrics answers only to "Authorization: Bearer <token>".
+PARLEY_METRICS_TOKEN: str = env("PARLEY_METRICS_TOKEN", default="")
 # Comments scored together under one lock and one model call.
 PARLEY_SCORING_BATCH_SIZE = env.int("PARLEY_SCORING_BATCH_SIZE", default=100)
 
