@@ -35,8 +35,11 @@ test: lint typecheck migrations-check pytest
 
 bench: bench-classifier bench-pipeline
 
+# The classifier benchmark compares with alt-profanity-check, installed only here.
 bench-classifier:
-	@scripts/bench-env.sh && .bench-venv/bin/python bench/classifier.py
+	@test -x .bench-venv/bin/python || $(PYTHON) -m venv .bench-venv
+	.bench-venv/bin/python -m pip install --quiet -r bench/requirements.txt
+	.bench-venv/bin/python bench/classifier.py
 
 bench-pipeline: install
 	$(BIN)/python bench/pipeline.py
