@@ -4,6 +4,8 @@ Integration tests start a real Celery worker (with local settings) against the s
 database and Redis; they are marked `integration`.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -20,9 +22,13 @@ CACHES = {
     }
 }
 RATELIMIT_ENABLE = True
+# The per-process cache above is deliberate here: each test starts from a clear one.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # A file, not memory, so a real worker process in integration tests shares it.
+    # A file, not memory, so a real worker process in integration tests shares it;
+    # one per test run, so runs side by side do not share a database.
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    _test_db = BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20  # noqa: F405
