@@ -42,7 +42,7 @@ def check_broker() -> Check:
 
 
 def check_worker_and_model() -> list[Check]:
-    if not settings.REDIS_URL:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         # Tasks run in this process, so this process's model is the one that scores.
         state = registry.warm()
         return [

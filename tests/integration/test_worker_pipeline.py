@@ -2,6 +2,7 @@
 
 import pytest
 import redis
+from django.conf import settings
 from django.db.models import Count
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -158,3 +159,32 @@ def test_comment_edited_before_its_first_version_is_scored_is_decided_on_new_tex
     pipeline = Decision.objects.filter(comment=comment, source=Decision.Source.PIPELINE)
     assert [(d.text_version, d.to_status) for d in pipeline] == [(2, "held")]
     assert CommentScore.objects.get(comment=comment).text_version == 2
+
+
+def test_healthz_reports_the_worker_and_its_model(worker: Worker) -> None:
+    """/healthz is 503 naming the worker until one reports, then 200 with its model."""
+    from django.test import Client
+
+    redis_cache = {
+        "default": {
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": "parley",
+        }
+    }
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CACHES=redis_cache):
+        from django.core.cache import cache
+
+        cache.delete("parley:worker-heartbeat")
+        before = Client().get("/healthz")
+        assert before.status_code == 503
+        assert "worker" in before.json()["failing"]
+        worker.start()
+        wait_until(
+            lambda: Client().get("/healthz").status_code == 200,
+            timeout=60,
+            what="the worker's heartbeat",
+        )
+        checks = Client().get("/healthz").json()["checks"]
+    assert checks["model"]["detail"].startswith("tox-")
+    assert checks["broker"]["ok"]
