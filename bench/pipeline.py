@@ -46,29 +46,8 @@ def _admin_sql(base: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def _peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of a process and all its descendants (VmHWM)."""
-    total = 0.0
-    pids = [pid]
-    seen: set[int] = set()
-    while pids:
-        p = pids.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                total = max(total, int(line.split()[1]) / 1024)
-        pids.extend(int(c) for c in children)
-    return round(total, 1)
-
-
 def _each_peak_rss_mb(pid: int) -> list[float]:
+    """Peak resident memory (VmHWM) of a process and each of its descendants."""
     out: list[float] = []
     pids = [pid]
     while pids:
@@ -162,7 +141,7 @@ def main() -> None:
         connections.close_all()
         _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     rss: dict[str, object] = dict(procs.rss)
-    rss["bench"] = _peak_rss_mb(os.getpid())
+    rss["bench"] = max(_each_peak_rss_mb(os.getpid()))
     result["peak_rss_mb"] = rss
     print(json.dumps(result))
 
