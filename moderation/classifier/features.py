@@ -13,6 +13,14 @@ Features (all in one space of ``2**n_bits`` columns, salted per kind):
 * word unigrams and bigrams, words being runs of ``[a-z0-9']`` or non-ASCII
   bytes.
 
+With ``blind_identities`` every identity word (Dixon et al. 2018's terms, with
+plural and possessive forms) becomes one shared placeholder word, and the
+character n-grams that touch it are dropped, so "black", "muslim" and "gay"
+reach the model as the same token and no identity word can raise or lower a
+score on its own. Words are matched by their hash, in the same vectorised pass.
+This lives here and not in :func:`~moderation.classifier.normalise.normalise`,
+which the word filter shares.
+
 The same hashing runs per comment in :meth:`HashedNgrams.ngram_positions` for
 explanations, so every column a score used can be traced back to characters.
 """
@@ -26,6 +34,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from moderation.classifier.data import IDENTITY_TERMS
 
 _P = np.uint32(0x01000193)
 _P_INV = np.uint32(pow(0x01000193, -1, 2**32))
@@ -52,6 +62,50 @@ def _powers(base: np.uint32, count: int) -> UInt32Array:
     return out
 
 
+def _encode(texts: Sequence[str]) -> npt.NDArray[np.uint8]:
+    joined = "\x00".join(f" {t.replace(chr(0), ' ')} " for t in texts)
+    return np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+
+
+def _words(
+    data: npt.NDArray[np.uint8], bytes32: UInt32Array
+) -> tuple[Int64Array, Int64Array, UInt32Array]:
+    """Start, end and hash of every word: hash(i, j) = P^(j-1) * (G[j] - G[i])
+    with G the prefix sums of b[t] * P^-t, all modulo 2**32."""
+    length = len(data)
+    is_word = _WORD_BYTE[data]
+    before = np.concatenate(([False], is_word[:-1]))
+    after = np.concatenate((is_word[1:], [False]))
+    w_start = np.flatnonzero(is_word & ~before)
+    w_end = np.flatnonzero(is_word & ~after) + 1
+    prefix = np.zeros(length + 1, dtype=np.uint32)
+    np.cumsum(bytes32 * _powers(_P_INV, length), out=prefix[1:])
+    powers = _powers(_P, length + 1)
+    w_hash = powers[w_end - 1] * (prefix[w_end] - prefix[w_start])
+    return w_start, w_end, w_hash
+
+
+def _term_hashes(words: Sequence[str]) -> UInt32Array:
+    data = _encode(words)
+    return np.unique(_words(data, data.astype(np.uint32))[2])
+
+
+_SINGLE_TERMS = [t for t in IDENTITY_TERMS if " " not in t]
+_IDENTITY_WORDS = _term_hashes(
+    [f"{t}{end}" for t in _SINGLE_TERMS for end in ("", "s", "es", "'s")]
+)
+# Two-word terms ("middle eastern") as the bigram hash of their two words.
+_IDENTITY_PAIRS = np.unique(
+    np.concatenate(
+        [
+            _term_hashes([a]) * _BIGRAM_MUL + _term_hashes([b])
+            for a, b in (t.split() for t in IDENTITY_TERMS if " " in t)
+        ]
+    )
+)
+_PLACEHOLDER_HASH = np.uint32(0x1D3A7C55)
+
+
 class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Texts (already normalised) → sparse n-gram counts, stateless."""
 
@@ -60,10 +114,12 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         n_bits: int = 20,
         char_ngram_range: tuple[int, int] = (2, 5),
         word_bigrams: bool = True,
+        blind_identities: bool = False,
     ) -> None:
         self.n_bits = n_bits
         self.char_ngram_range = char_ngram_range
         self.word_bigrams = word_bigrams
+        self.blind_identities = blind_identities
 
     def fit(self, texts: Sequence[str], y: Any = None) -> HashedNgrams:
         return self
@@ -72,6 +128,9 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         doc, col, _, _ = self._hash(texts, with_positions=False)
         n_bits = self.n_bits
         keys = (doc << n_bits) | col
+        if len(texts) << n_bits <= 1 << 32:
+            # Half the bytes to sort: scoring batches fit 32-bit keys.
+            keys = keys.astype(np.uint32)
         keys.sort()
         first = np.empty(len(keys), dtype=bool)
         if len(keys):
@@ -81,6 +140,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
         unique = keys[starts]
         indptr = np.searchsorted(unique >> n_bits, np.arange(len(texts) + 1))
+        unique = unique.astype(np.int64)
         indices = (unique & ((1 << n_bits) - 1)).astype(np.int32)
         matrix = sp.csr_matrix(
             (counts, indices, indptr), shape=(len(texts), 1 << n_bits)
@@ -97,8 +157,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def _hash(
         self, texts: Sequence[str], *, with_positions: bool
     ) -> tuple[Int64Array, Int64Array, Int64Array, Int64Array]:
-        joined = "\x00".join(f" {t.replace(chr(0), ' ')} " for t in texts)
-        data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+        data = _encode(texts)
         length = len(data)
         # Cumulative separator count: an n-gram is inside one text exactly when
         # no separator lies in its window.
@@ -107,6 +166,33 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         doc_of = seps[1:]
         bytes32 = data.astype(np.uint32)
         shift = np.uint32(32 - self.n_bits)
+        w_start, w_end, w_hash = _words(data, bytes32)
+        w_doc = doc_of[w_start]
+        # Blinding: identity words become the placeholder word, and a char
+        # n-gram is kept only if no identity byte lies in its window (counted
+        # like the separators).
+        block = seps
+        if self.blind_identities and len(w_start):
+            ident = np.isin(w_hash, _IDENTITY_WORDS)
+            if len(w_start) > 1:
+                pair = w_hash[:-1] * _BIGRAM_MUL + w_hash[1:]
+                two = np.isin(pair, _IDENTITY_PAIRS) & (w_doc[1:] == w_doc[:-1])
+                if two.any():
+                    # A two-word term is one placeholder spanning both words.
+                    ident[1:] |= two
+                    w_start = w_start.copy()
+                    w_start[1:][two] = w_start[:-1][two]
+                    keep = np.concatenate((~two, [True]))
+                    w_start, w_end = w_start[keep], w_end[keep]
+                    w_hash, w_doc, ident = w_hash[keep], w_doc[keep], ident[keep]
+            if ident.any():
+                w_hash = np.where(ident, _PLACEHOLDER_HASH, w_hash)
+                marks = np.zeros(length + 1, dtype=np.int64)
+                np.add.at(marks, w_start[ident], 1)
+                np.add.at(marks, w_end[ident], -1)
+                inside = np.cumsum(marks[:-1]) > 0
+                block = seps.copy()
+                block[1:] += np.cumsum(inside) * (length + 1)
         docs: list[Int64Array] = []
         cols: list[Int64Array] = []
         starts: list[Int64Array] = []
@@ -121,26 +207,14 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             count = length - n + 1
             if count <= 0:
                 break
-            valid = np.flatnonzero(seps[n : n + count] == seps[:count])
+            valid = np.flatnonzero(block[n : n + count] == block[:count])
             salted = (rolling[valid] ^ np.uint32(n * 0x45D9F3B)) * _MIX
             docs.append(doc_of[valid])
             cols.append((salted >> shift).astype(np.int64))
             if with_positions:
                 starts.append(valid.astype(np.int64))
                 ends.append(valid.astype(np.int64) + n)
-        # Words: hash(i, j) = P^(j-1) * (G[j] - G[i]) with G the prefix sums
-        # of b[t] * P^-t, all modulo 2**32.
-        is_word = _WORD_BYTE[data]
-        before = np.concatenate(([False], is_word[:-1]))
-        after = np.concatenate((is_word[1:], [False]))
-        w_start = np.flatnonzero(is_word & ~before)
-        w_end = np.flatnonzero(is_word & ~after) + 1
         if len(w_start):
-            prefix = np.zeros(length + 1, dtype=np.uint32)
-            np.cumsum(bytes32 * _powers(_P_INV, length), out=prefix[1:])
-            powers = _powers(_P, length + 1)
-            w_hash = powers[w_end - 1] * (prefix[w_end] - prefix[w_start])
-            w_doc = doc_of[w_start]
             docs.append(w_doc)
             cols.append((((w_hash ^ _WORD_SALT) * _MIX) >> shift).astype(np.int64))
             if with_positions:

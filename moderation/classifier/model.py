@@ -23,7 +23,11 @@ import scipy.sparse as sp
 
 from moderation.classifier.data import CATEGORIES, Example, identity_terms_in
 from moderation.classifier.features import HashedNgrams
-from moderation.classifier.normalise import normalise, normalise_with_offsets
+from moderation.classifier.normalise import (
+    normalise,
+    normalise_batch,
+    normalise_with_offsets,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BATCH_SIZE = 256
@@ -70,68 +74,79 @@ class LinearScorer:
                 int(params["char_ngram_range"][1]),
             ),
             word_bigrams=bool(params["word_bigrams"]),
+            blind_identities=bool(params.get("blind_identities", False)),
         )
         self.idf = np.asarray(params["idf"], dtype=np.float64)
         self.coef = np.asarray(params["coef"], dtype=np.float64)
         self.intercept = float(params["intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
-        # Stored as float16 to keep the file small; widened once here rather
-        # than on every call.
-        self.category_coef_t = np.ascontiguousarray(
-            np.asarray(params["category_coef"], dtype=np.float32).T
+        # Toxicity and category weights side by side, widened to float64 once
+        # here (stored as float32/float16 to keep the file small): one
+        # sparse-by-dense product then scores every head without copying it.
+        category_coef = np.asarray(params["category_coef"], dtype=np.float64)
+        self.weights = np.ascontiguousarray(
+            np.column_stack([self.coef, *category_coef])
+            if len(self.category_names)
+            else self.coef[:, None]
         )
-        self.category_intercept = np.asarray(
-            params["category_intercept"], dtype=np.float64
+        self.biases = np.concatenate(
+            (
+                [self.intercept],
+                np.asarray(params["category_intercept"], dtype=np.float64),
+            )
         )
         self.explain_min_weight = float(params["explain_min_weight"])
+        self.explain_relative = float(params.get("explain_relative", 0.0))
+
+    def _unit_tfidf(
+        self, normalised: Sequence[str]
+    ) -> tuple[sp.csr_matrix, FloatArray]:
+        """Sublinear-tf TF-IDF rows before l2 normalisation, and their norms."""
+        matrix = self.ngrams.transform(normalised)
+        data = matrix.data
+        np.log(data, out=data)
+        data += 1.0
+        data *= self.idf[matrix.indices]
+        squares = np.zeros(len(normalised))
+        rows = np.flatnonzero(np.diff(matrix.indptr))
+        if len(rows):
+            squares[rows] = np.add.reduceat(data * data, matrix.indptr[rows])
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        return matrix, norms
 
     def tfidf(self, normalised: Sequence[str]) -> sp.csr_matrix:
         """Sublinear-tf, l2-normalised TF-IDF rows (as ``TfidfTransformer``)."""
-        matrix = self.ngrams.transform(normalised)
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1.0
-        matrix.data *= self.idf[matrix.indices]
-        squares = (
-            np.add.reduceat(matrix.data**2, matrix.indptr[:-1]) if matrix.nnz else 0
-        )
-        lengths = np.diff(matrix.indptr)
-        norms = np.where(lengths > 0, np.sqrt(squares), 1.0)
-        matrix.data /= np.repeat(norms, lengths)
+        matrix, norms = self._unit_tfidf(normalised)
+        matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
         return matrix
 
     def logits(
         self, normalised: Sequence[str], *, categories: bool = True
     ) -> tuple[FloatArray, FloatArray]:
-        matrix = self.tfidf(normalised)
-        main: FloatArray = matrix @ self.coef + self.intercept
+        # Dividing the n row results by the norms is cheaper than dividing
+        # every stored value, and gives the same products.
+        matrix, norms = self._unit_tfidf(normalised)
         if not categories or not self.category_names:
+            main: FloatArray = (matrix @ self.coef) / norms + self.intercept
             return main, np.zeros((len(normalised), 0))
-        # Gather the rows' own columns: a sparse-by-dense product would copy
-        # and widen the whole category matrix on every call.
-        weighted = self.category_coef_t[matrix.indices] * matrix.data[:, None]
-        cats = np.zeros((len(normalised), len(self.category_names)))
-        rows = np.flatnonzero(np.diff(matrix.indptr))
-        if len(rows):
-            cats[rows] = np.add.reduceat(weighted, matrix.indptr[rows], axis=0)
-        return main, cats + self.category_intercept
+        both: FloatArray = (matrix @ self.weights) / norms[:, None] + self.biases
+        return both[:, 0], both[:, 1:]
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
         out: list[Prediction] = []
+        names = self.category_names
         for begin in range(0, len(texts), BATCH_SIZE):
-            batch = [normalise(t) for t in texts[begin : begin + BATCH_SIZE]]
+            batch = normalise_batch(texts[begin : begin + BATCH_SIZE])
             main, cats = self.logits(batch)
-            tox = _sigmoid(main)
-            cat_p = _sigmoid(cats)
-            for row, value in enumerate(tox):
-                out.append(
-                    Prediction(
-                        toxicity=float(value),
-                        categories={
-                            name: round(float(cat_p[row, i]), 6)
-                            for i, name in enumerate(self.category_names)
-                        },
-                    )
+            tox = _sigmoid(main).tolist()
+            cat_p = np.round(_sigmoid(cats), 6).tolist()
+            out.extend(
+                Prediction(
+                    toxicity=value, categories=dict(zip(names, row, strict=True))
                 )
+                for value, row in zip(tox, cat_p, strict=True)
+            )
         return out
 
     def toxicity(self, texts: Sequence[str]) -> FloatArray:
@@ -139,7 +154,7 @@ class LinearScorer:
         parts = [
             _sigmoid(
                 self.logits(
-                    [normalise(t) for t in texts[b : b + BATCH_SIZE]], categories=False
+                    normalise_batch(texts[b : b + BATCH_SIZE]), categories=False
                 )[0]
             )
             for b in range(0, len(texts), BATCH_SIZE)
@@ -147,15 +162,24 @@ class LinearScorer:
         return np.concatenate(parts) if parts else np.zeros(0)
 
     def explain(
-        self, text: str, k: int = 5, min_weight: float | None = None
+        self,
+        text: str,
+        k: int = 5,
+        min_weight: float | None = None,
+        relative: float | None = None,
     ) -> list[Span]:
         """Words of ``text`` whose n-grams pushed the toxicity up the most.
 
         Each n-gram's contribution (its weight times its TF-IDF value) is spread
         evenly over its characters; a word's weight is the sum over its
         characters, so a word counts what it and the n-grams around it added.
+        A word is kept when its weight exceeds ``min_weight`` and is at least
+        ``relative`` times the strongest word's: in a long comment every weight
+        is small (TF-IDF rows have unit length), so a cut relative to the top
+        word finds the offending words better than an absolute one alone.
         """
         threshold = self.explain_min_weight if min_weight is None else min_weight
+        fraction = self.explain_relative if relative is None else relative
         norm, origin = normalise_with_offsets(text)
         if not norm.strip():
             return []
@@ -185,6 +209,11 @@ class LinearScorer:
             weight = float(per_char[word_start:word_end].sum())
             if weight <= threshold:
                 continue
+            if self.ngrams.blind_identities and identity_terms_in(
+                padded[word_start:word_end]
+            ):
+                # Blinded: the word itself carried no weight of its own.
+                continue
             # padded index i is normalised index i - 1.
             first = origin[word_start - 1]
             last = origin[word_end - 2]
@@ -192,6 +221,9 @@ class LinearScorer:
                 Span(first, last + 1, round(weight, 6), text[first : last + 1])
             )
         spans.sort(key=lambda s: -s.weight)
+        if spans:
+            floor = fraction * spans[0].weight
+            spans = [s for s in spans if s.weight >= floor]
         return spans[:k]
 
 
@@ -229,17 +261,110 @@ _NEUTRAL_TEMPLATES = (
     "there are many {t} students at the school",
     "my teacher was {t}",
     "{t} voters turned out in large numbers",
+    "{t} people are wonderful neighbours",
+    "i love my {t} friends",
+    "{t} people deserve the same rights as everyone else",
+    "the article interviewed several {t} business owners",
+    "{a} {t} doctor treated my mother last year",
+    "the {t} candidate won the election",
+    "{t} families have lived here for generations",
+    "i respect {t} people and their traditions",
+    "proud to be {t}",
+    "thank you for reporting on the {t} festival",
+)
+
+# Hostile sentences about a group, added as toxic rows so that what is said
+# about a group, not which group, carries the weight. Written for Parley; not
+# taken from any evaluation set.
+_TOXIC_TEMPLATES = (
+    "{t} people are disgusting",
+    "i hate {t} people",
+    "someone should kill all the {t} people",
+    "{t} people are stupid and worthless",
+    "get these filthy {t} people out of our country",
+    "you are a stupid {t} idiot",
+    "{t} people are vermin",
+    "go back where you came from you {t} scum",
+    "{t} people are evil and dangerous",
+    "shut up you ugly {t} loser",
+    "the {t} ones are all criminals and liars",
+    "{t} people are a disease",
+    "i wish every {t} person would die",
+    "what a pathetic {t} moron",
+    "{t} people are subhuman trash",
 )
 
 
-def identity_augmentation(terms: Iterable[str]) -> list[Example]:
-    """Non-toxic rows pairing each identity term with neutral templates."""
+# Frames and words: what is said about a group, in a few sentence shapes, with
+# hostile and friendly word lists. Each filled frame gets one identity term (the
+# terms take turns), so every term is covered without multiplying rows.
+_FRAMES = (
+    "{t} people are {w}",
+    "all {t} people are {w}",
+    "my neighbour is {a} {t} person and she is {w}",
+    "i think {t} people are {w}",
+    "being {t} is {w}",
+    "the {t} guy in the article is {w}",
+)
+_HOSTILE_WORDS = (
+    "disgusting", "stupid", "worthless", "filthy", "vermin", "evil", "dangerous",
+    "ugly", "pathetic", "trash", "scum", "animals", "parasites", "idiots",
+    "morons", "a disease", "subhuman", "dirty", "gross", "nasty", "horrible",
+    "terrible", "awful", "dumb", "retarded", "losers", "criminals", "liars",
+    "sick", "perverts", "savages", "inferior", "a plague", "garbage", "hateful",
+    "repulsive", "vile", "lazy", "thieves", "a cancer",
+)  # fmt: skip
+_FRIENDLY_WORDS = (
+    "wonderful", "kind", "great", "lovely", "friendly", "smart", "welcome",
+    "hard working", "honest", "generous", "brave", "nice", "fine", "normal",
+    "ordinary", "good neighbours", "talented", "respectful", "funny", "helpful",
+    "amazing", "fantastic", "caring", "polite", "proud", "successful", "healthy",
+    "happy", "strong", "beautiful", "thoughtful", "good people", "decent",
+    "fair", "peaceful", "loyal", "gentle", "clever", "fun", "awesome",
+)  # fmt: skip
+_HOSTILE_ACTS = (
+    "kill", "murder", "shoot", "hang", "deport", "beat up", "get rid of",
+    "exterminate", "destroy", "burn", "hate", "despise", "punch",
+)  # fmt: skip
+_FRIENDLY_ACTS = (
+    "hug", "help", "welcome", "meet", "thank", "respect", "love", "support",
+    "hire", "befriend", "listen to", "invite", "celebrate",
+)  # fmt: skip
+_ACT_FRAMES = ("{v} {t} people", "we should {v} all the {t} people", "i {v} {t} people")
+
+
+def identity_augmentation(
+    terms: Iterable[str], *, toxic: bool = True, lexicon: bool = False
+) -> list[Example]:
+    """Rows pairing identity terms with neutral (0) and hostile (1) sentences."""
+    term_list = list(terms)
     out: list[Example] = []
-    for term in terms:
+
+    def add(template: str, term: str, label: int, **words: str) -> None:
         article = "an" if term[0] in "aeiou" else "a"
+        text = template.format(t=term, a=article, **words)
+        out.append(Example(text, label, "augment-identity", "train"))
+
+    for term in term_list:
         for template in _NEUTRAL_TEMPLATES:
-            text = template.format(t=term, a=article)
-            out.append(Example(text, 0, "augment-identity", "train"))
+            add(template, term, 0)
+        if toxic:
+            for template in _TOXIC_TEMPLATES:
+                add(template, term, 1)
+    if lexicon:
+        turn = 0
+        for frames, lists in (
+            (_FRAMES, ((_HOSTILE_WORDS, 1), (_FRIENDLY_WORDS, 0))),
+            (_ACT_FRAMES, ((_HOSTILE_ACTS, 1), (_FRIENDLY_ACTS, 0))),
+        ):
+            for frame in frames:
+                for words, label in lists:
+                    for word in words:
+                        term = term_list[turn % len(term_list)]
+                        turn += 1
+                        add(
+                            frame.replace("{w}", word).replace("{v}", word), term, label
+                        )
     return out
 
 
@@ -248,14 +373,23 @@ class TrainConfig:
     n_bits: int = 19
     char_ngram_range: tuple[int, int] = (2, 5)
     word_bigrams: bool = True
+    blind_identities: bool = True
+    # Chosen on the validation slices (kaggle-insults AUC + OLID macro-F1).
     c_by_head: dict[str, float] = field(
         default_factory=lambda: {
-            "kaggle-insults": 4.0,
+            "kaggle-insults": 16.0,
             "toxic-spans": 2.0,
-            "olid": 2.0,
+            "olid": 4.0,
         }
     )
     category_c: float = 2.0
+    # Naive-Bayes log-count-ratio scaling of each head's features (NBSVM,
+    # Wang & Manning 2012) with this smoothing; 0 turns it off.
+    nb_alpha: float = 0.0
+    # Relative weight of each source's validation slice when stacking.
+    stack_weight: dict[str, float] = field(
+        default_factory=lambda: {"kaggle-insults": 1.5}
+    )
     seed: int = 0
 
 
@@ -282,24 +416,36 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     source = np.array([e.source for e in examples])
     split = np.array([e.split for e in examples])
     label = np.array([e.label for e in examples])
-    ngrams = HashedNgrams(cfg.n_bits, cfg.char_ngram_range, cfg.word_bigrams)
+    ngrams = HashedNgrams(
+        cfg.n_bits, cfg.char_ngram_range, cfg.word_bigrams, cfg.blind_identities
+    )
     counts = ngrams.transform(texts)
     train = split == "train"
     tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[train])
     matrix = tfidf.transform(counts)
     shared = np.isin(source, SHARED_SOURCES) & train
-    heads: dict[str, LogisticRegression] = {}
+    heads: dict[str, tuple[FloatArray, float]] = {}
     for head in HEAD_SOURCES:
         rows = ((source == head) & train) | shared
         if not rows.any() or len(set(label[rows])) < 2:
             continue
-        heads[head] = LogisticRegression(
-            C=cfg.c_by_head.get(head, 2.0), max_iter=3000
-        ).fit(matrix[rows], label[rows])
+        x = matrix[rows]
+        scale = (
+            _nb_ratio(x, label[rows], cfg.nb_alpha)
+            if cfg.nb_alpha > 0
+            else np.ones(matrix.shape[1])
+        )
+        if cfg.nb_alpha > 0:
+            x = x @ sp.diags(scale)
+        lr = LogisticRegression(C=cfg.c_by_head.get(head, 2.0), max_iter=3000).fit(
+            x, label[rows]
+        )
+        # NB scaling is a fixed per-column factor, so it folds into the weights.
+        heads[head] = (lr.coef_[0] * scale, float(lr.intercept_[0]))
     if not heads:
         raise ValueError("no training rows with both labels for any head")
     names = list(heads)
-    head_logits = np.column_stack([heads[h].decision_function(matrix) for h in names])
+    head_logits = np.column_stack([matrix @ heads[h][0] + heads[h][1] for h in names])
 
     # Stack on the validation slices, each source weighted equally so the
     # larger tweet set does not outvote the news comments.
@@ -308,7 +454,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     for head in names:
         rows = val & (source == head)
         if rows.any():
-            weights[rows] = 1.0 / rows.sum()
+            weights[rows] = cfg.stack_weight.get(head, 1.0) / rows.sum()
     if val.any() and len(set(label[val])) == 2:
         stacker = LogisticRegression(C=1.0).fit(
             head_logits[val], label[val], sample_weight=weights[val]
@@ -331,12 +477,10 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     a = float(platt.coef_[0][0])
     b = float(platt.intercept_[0])
     coef = sum(
-        (w * heads[h].coef_[0] for w, h in zip(stack_w, names, strict=True)),
+        (w * heads[h][0] for w, h in zip(stack_w, names, strict=True)),
         start=np.zeros(matrix.shape[1]),
     )
-    intercept = sum(
-        float(w * heads[h].intercept_[0]) for w, h in zip(stack_w, names, strict=True)
-    )
+    intercept = sum(float(w * heads[h][1]) for w, h in zip(stack_w, names, strict=True))
     final_coef = a * coef
     final_intercept = a * (intercept + stack_b) + b
 
@@ -366,6 +510,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "n_bits": cfg.n_bits,
         "char_ngram_range": list(cfg.char_ngram_range),
         "word_bigrams": cfg.word_bigrams,
+        "blind_identities": cfg.blind_identities,
         "idf": tfidf.idf_.astype(np.float32),
         "coef": final_coef.astype(np.float32),
         "intercept": final_intercept,
@@ -389,6 +534,16 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "platt": {"a": a, "b": b, "fitted_on": "kaggle-insults val"},
     }
     return FitResult(params, scorer, report)
+
+
+def _nb_ratio(x: sp.csr_matrix, y: npt.NDArray[np.int64], alpha: float) -> FloatArray:
+    """Log ratio of a feature's presence rate in positive vs negative rows."""
+    present = x.copy()
+    present.data[:] = 1.0
+    pos = np.asarray(present[y == 1].sum(axis=0)).ravel() + alpha
+    neg = np.asarray(present[y == 0].sum(axis=0)).ravel() + alpha
+    ratio: FloatArray = np.log((pos / pos.sum()) / (neg / neg.sum()))
+    return ratio
 
 
 def choose_threshold(labels: FloatArray, scores: FloatArray) -> float:

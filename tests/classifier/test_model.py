@@ -141,3 +141,23 @@ def test_ece_is_zero_for_perfectly_calibrated_bins() -> None:
         pytest.approx(0.05)
     )
     assert expected_calibration_error([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0]) == 0.0
+
+
+def test_identity_words_do_not_change_the_score(model: ToxicityModel) -> None:
+    """Naming a different identity in the same sentence scores the same."""
+    # when
+    scores = [
+        p.toxicity
+        for p in model.score(
+            [
+                "as a black woman i agree with the article",
+                "as a white woman i agree with the article",
+                "as a muslim woman i agree with the article",
+            ]
+        )
+    ]
+    # then
+    assert max(scores) - min(scores) < 1e-9
+    spans = model.explain("you gay idiot")
+    assert spans
+    assert all(s.text.lower() != "gay" for s in spans)

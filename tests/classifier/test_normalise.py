@@ -3,6 +3,7 @@
 import pytest
 
 from moderation.classifier import normalise, normalise_with_offsets
+from moderation.classifier.normalise import normalise_batch
 
 
 def test_nfkc_folds_fullwidth_and_styled_letters() -> None:
@@ -94,3 +95,20 @@ def test_offsets_point_into_the_original_text() -> None:
     assert text[origin[start] : origin[start + 4] + 1] == "I D I O T"
     second = norm.rindex("idiot")
     assert text[origin[second] : origin[second + 4] + 1] == "1d10t"
+
+
+def test_batch_normalisation_equals_one_text_at_a_time() -> None:
+    """Joining a batch for speed changes no text, including URLs at text ends."""
+    # given
+    texts = [
+        "see http://x.y/z",
+        "\uff29\uff24\uff29\uff2f\uff34 and   i d i o t",
+        "@bob sh1t stuuupid",
+        "",
+        "plain text 2012 3rd",
+        "www.a.b\tnext",
+    ]
+    # when
+    result = normalise_batch(texts)
+    # then
+    assert result == [normalise(t) for t in texts]

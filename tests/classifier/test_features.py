@@ -1,0 +1,29 @@
+"""Identity blinding in the feature step."""
+
+from moderation.classifier.features import HashedNgrams
+
+
+def test_blinded_features_do_not_depend_on_the_identity() -> None:
+    """Sentences that differ only in the identity term hash identically."""
+    # given
+    ngrams = HashedNgrams(n_bits=16, blind_identities=True)
+    texts = [
+        "jewish people are welcome",
+        "asian people are welcome",
+        "middle eastern people are welcome",
+        "blacks people are welcome",
+    ]
+    # when
+    rows = ngrams.transform(texts).toarray()
+    # then
+    assert (rows == rows[0]).all()
+
+
+def test_blinding_leaves_other_words_alone() -> None:
+    """Words that merely contain an identity term keep their own features."""
+    # given
+    ngrams = HashedNgrams(n_bits=16, blind_identities=True)
+    plain = HashedNgrams(n_bits=16)
+    text = ["a blackberry and a whiteboard"]
+    # when / then
+    assert (ngrams.transform(text).toarray() == plain.transform(text).toarray()).all()
