@@ -386,6 +386,10 @@ class TrainConfig:
     # Naive-Bayes log-count-ratio scaling of each head's features (NBSVM,
     # Wang & Manning 2012) with this smoothing; 0 turns it off.
     nb_alpha: float = 0.0
+    # Heads given NB scaling when nb_alpha > 0 (empty: all).
+    nb_heads: tuple[str, ...] = ()
+    # More heads: name → (sources pooled for its training rows, C).
+    extra_heads: dict[str, tuple[tuple[str, ...], float]] = field(default_factory=dict)
     # Relative weight of each source's validation slice when stacking.
     stack_weight: dict[str, float] = field(
         default_factory=lambda: {"kaggle-insults": 1.5}
@@ -425,21 +429,21 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     matrix = tfidf.transform(counts)
     shared = np.isin(source, SHARED_SOURCES) & train
     heads: dict[str, tuple[FloatArray, float]] = {}
-    for head in HEAD_SOURCES:
-        rows = ((source == head) & train) | shared
+    head_specs = [(h, (h,), cfg.c_by_head.get(h, 2.0)) for h in HEAD_SOURCES] + [
+        (name, tuple(sources), c) for name, (sources, c) in cfg.extra_heads.items()
+    ]
+    for head, sources, c in head_specs:
+        rows = (np.isin(source, sources) & train) | shared
         if not rows.any() or len(set(label[rows])) < 2:
             continue
         x = matrix[rows]
+        nb = cfg.nb_alpha > 0 and (not cfg.nb_heads or head in cfg.nb_heads)
         scale = (
-            _nb_ratio(x, label[rows], cfg.nb_alpha)
-            if cfg.nb_alpha > 0
-            else np.ones(matrix.shape[1])
+            _nb_ratio(x, label[rows], cfg.nb_alpha) if nb else np.ones(matrix.shape[1])
         )
-        if cfg.nb_alpha > 0:
+        if nb:
             x = x @ sp.diags(scale)
-        lr = LogisticRegression(C=cfg.c_by_head.get(head, 2.0), max_iter=3000).fit(
-            x, label[rows]
-        )
+        lr = LogisticRegression(C=c, max_iter=3000).fit(x, label[rows])
         # NB scaling is a fixed per-column factor, so it folds into the weights.
         heads[head] = (lr.coef_[0] * scale, float(lr.intercept_[0]))
     if not heads:
@@ -449,9 +453,9 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
 
     # Stack on the validation slices, each source weighted equally so the
     # larger tweet set does not outvote the news comments.
-    val = (split == "val") & np.isin(source, names)
+    val = (split == "val") & np.isin(source, HEAD_SOURCES)
     weights = np.zeros(len(examples))
-    for head in names:
+    for head in HEAD_SOURCES:
         rows = val & (source == head)
         if rows.any():
             weights[rows] = cfg.stack_weight.get(head, 1.0) / rows.sum()
@@ -528,6 +532,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     if not np.allclose(fast, slow, atol=1e-3):
         raise RuntimeError("fast scoring path disagrees with the sklearn pipeline")
     report = {
+        "config": asdict(cfg),
         "heads": names,
         "stack_weights": dict(zip(names, map(float, stack_w), strict=True)),
         "stack_intercept": stack_b,
