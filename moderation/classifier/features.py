@@ -115,11 +115,13 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         char_ngram_range: tuple[int, int] = (2, 5),
         word_bigrams: bool = True,
         blind_identities: bool = False,
+        word_skip: int = 0,
     ) -> None:
         self.n_bits = n_bits
         self.char_ngram_range = char_ngram_range
         self.word_bigrams = word_bigrams
         self.blind_identities = blind_identities
+        self.word_skip = word_skip
 
     def fit(self, texts: Sequence[str], y: Any = None) -> HashedNgrams:
         return self
@@ -228,6 +230,20 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 if with_positions:
                     starts.append(w_start[same].astype(np.int64))
                     ends.append(w_end[same + 1].astype(np.int64))
+            # Skip-bigrams: word pairs with 1..word_skip words between them
+            # ("you ... idiot"), salted by the gap.
+            for gap in range(2, self.word_skip + 2):
+                if len(w_start) <= gap:
+                    break
+                same = np.flatnonzero(w_doc[gap:] == w_doc[:-gap])
+                pair = (w_hash[same] * _BIGRAM_MUL + w_hash[same + gap]) ^ (
+                    _BIGRAM_SALT + np.uint32(gap * 0x27D4EB2F)
+                )
+                docs.append(w_doc[same])
+                cols.append(((pair * _MIX) >> shift).astype(np.int64))
+                if with_positions:
+                    starts.append(w_start[same].astype(np.int64))
+                    ends.append(w_end[same + gap].astype(np.int64))
         empty = np.zeros(0, dtype=np.int64)
         return (
             np.concatenate(docs) if docs else empty,

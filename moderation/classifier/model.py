@@ -75,6 +75,7 @@ class LinearScorer:
             ),
             word_bigrams=bool(params["word_bigrams"]),
             blind_identities=bool(params.get("blind_identities", False)),
+            word_skip=int(params.get("word_skip", 0)),
         )
         self.idf = np.asarray(params["idf"], dtype=np.float64)
         self.coef = np.asarray(params["coef"], dtype=np.float64)
@@ -374,6 +375,8 @@ class TrainConfig:
     char_ngram_range: tuple[int, int] = (2, 5)
     word_bigrams: bool = True
     blind_identities: bool = True
+    # Word pairs with up to this many words between them (0: none).
+    word_skip: int = 0
     # Chosen on the validation slices (kaggle-insults AUC + OLID macro-F1).
     c_by_head: dict[str, float] = field(
         default_factory=lambda: {
@@ -422,7 +425,11 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     split = np.array([e.split for e in examples])
     label = np.array([e.label for e in examples])
     ngrams = HashedNgrams(
-        cfg.n_bits, cfg.char_ngram_range, cfg.word_bigrams, cfg.blind_identities
+        cfg.n_bits,
+        cfg.char_ngram_range,
+        cfg.word_bigrams,
+        cfg.blind_identities,
+        cfg.word_skip,
     )
     counts = ngrams.transform(texts)
     train = split == "train"
@@ -516,6 +523,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "char_ngram_range": list(cfg.char_ngram_range),
         "word_bigrams": cfg.word_bigrams,
         "blind_identities": cfg.blind_identities,
+        "word_skip": cfg.word_skip,
         "idf": tfidf.idf_.astype(np.float32),
         "coef": final_coef.astype(np.float32),
         "intercept": final_intercept,

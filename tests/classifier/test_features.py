@@ -27,3 +27,18 @@ def test_blinding_leaves_other_words_alone() -> None:
     text = ["a blackberry and a whiteboard"]
     # when / then
     assert (ngrams.transform(text).toarray() == plain.transform(text).toarray()).all()
+
+
+def test_skip_bigrams_span_the_words_they_pair() -> None:
+    """A pair with one word between covers both words and the gap."""
+    # given
+    ngrams = HashedNgrams(n_bits=16, word_skip=1)
+    text = "you are idiots"
+    # when
+    _, starts, ends = ngrams.ngram_positions(text)
+    # then
+    padded = f" {text} ".encode()
+    pieces = {padded[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)}
+    assert b"you are idiots" in pieces
+    plain = HashedNgrams(n_bits=16).transform([text]).nnz
+    assert ngrams.transform([text]).nnz == plain + 1
