@@ -395,6 +395,9 @@ class TrainConfig:
     # More heads: name → (sources pooled for its training rows, C).
     extra_heads: dict[str, tuple[tuple[str, ...], float]] = field(default_factory=dict)
     # Relative weight of each source's validation slice when stacking.
+    # Inverse L2 strength of the stacker. Its sample weights sum to about the
+    # number of sources, so C=1 shrinks the head weights noticeably.
+    stack_c: float = 1.0
     stack_weight: dict[str, float] = field(
         default_factory=lambda: {"kaggle-insults": 1.5}
     )
@@ -468,7 +471,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         if rows.any():
             weights[rows] = cfg.stack_weight.get(head, 1.0) / rows.sum()
     if val.any() and len(set(label[val])) == 2:
-        stacker = LogisticRegression(C=1.0).fit(
+        stacker = LogisticRegression(C=cfg.stack_c).fit(
             head_logits[val], label[val], sample_weight=weights[val]
         )
         stack_w = stacker.coef_[0]
