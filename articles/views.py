@@ -119,6 +119,12 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     parent_id = form.cleaned_data.get("parent")
     try:
         parent = None
+        if "parent" in form.errors:
+            # A reply must never silently become a top-level comment.
+            raise InvalidInput(
+                "The comment you are replying to does not exist.",
+                code="parent_not_found",
+            )
         if parent_id is not None:
             parent = Comment.objects.filter(pk=parent_id).first()
             if parent is None:

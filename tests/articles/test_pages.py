@@ -289,6 +289,9 @@ def test_reply_to_unknown_or_foreign_comment_is_refused(
     """Replies to missing comments or comments of another story are refused."""
     foreign = make_comment(article=make_article())
     missing = reader_client.post(_post(article), {"body": "Hi", "parent": 424242})
+    garbled = reader_client.post(_post(article), {"body": "Hi", "parent": "abc"})
+    assert garbled.status_code == 400
+    assert "does not exist" in garbled.content.decode()
     other = reader_client.post(_post(article), {"body": "Hi", "parent": foreign.pk})
     assert missing.status_code == 400
     assert "does not exist" in missing.content.decode()
