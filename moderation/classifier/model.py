@@ -392,6 +392,9 @@ class TrainConfig:
     # Heads given NB scaling when nb_alpha > 0 (empty: all). Chosen on the
     # validation slices: it helps the tweet and rater-vote heads, not insults.
     nb_heads: tuple[str, ...] = ("toxic-spans", "olid")
+    # Heads fitted with class_weight="balanced" (the stacker and Platt scaling
+    # absorb the shifted intercepts). Chosen on the validation slices.
+    balanced_heads: tuple[str, ...] = ("toxic-spans", "olid")
     # More heads: name → (sources pooled for its training rows, C).
     extra_heads: dict[str, tuple[tuple[str, ...], float]] = field(default_factory=dict)
     # Relative weight of each source's validation slice when stacking.
@@ -454,7 +457,11 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         )
         if nb:
             x = x @ sp.diags(scale)
-        lr = LogisticRegression(C=c, max_iter=3000).fit(x, label[rows])
+        lr = LogisticRegression(
+            C=c,
+            max_iter=3000,
+            class_weight="balanced" if head in cfg.balanced_heads else None,
+        ).fit(x, label[rows])
         # NB scaling is a fixed per-column factor, so it folds into the weights.
         heads[head] = (lr.coef_[0] * scale, float(lr.intercept_[0]))
     if not heads:
