@@ -1,6 +1,7 @@
 """Sending one queued email and recording every attempt (EmailDelivery)."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -54,3 +55,21 @@ def email_delivery_send(*, delivery_id: int, final_attempt: bool) -> bool:
     delivery.sent_at = timezone.now()
     delivery.save(update_fields=["status", "sent_at"])
     return True
+
+
+def stuck_delivery_ids(*, older_than_seconds: int, limit: int) -> list[int]:
+    """Deliveries queued long ago and never attempted: their send task was most
+    likely never published (broker down). Oldest first, at most `limit`.
+
+    A delivery with an attempt is left alone: its task exists, and Celery's retries
+    (or the failed status) decide what happens next, so re-queuing it could only
+    send it twice.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        EmailDelivery.objects.filter(
+            status=EmailDelivery.Status.QUEUED, attempts=0, created_at__lte=cutoff
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )

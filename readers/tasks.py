@@ -13,6 +13,8 @@ from . import delivery, iphash
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_RETRIES = 3
+STUCK_EMAIL_SECONDS = 5 * 60
+STUCK_EMAIL_LIMIT = 200
 
 
 @shared_task(
@@ -57,3 +59,19 @@ def schedule_email(*, delivery_id: int) -> None:
 @shared_task(name="readers.purge_ip_hashes", soft_time_limit=50, time_limit=60)
 def purge_ip_hashes_task() -> int:
     return iphash.ip_hashes_purge()
+
+
+@shared_task(name="readers.requeue_stuck_emails", soft_time_limit=50, time_limit=60)
+def requeue_stuck_emails_task() -> int:
+    """Queue again the emails whose send task was never published (5 minutes)."""
+    stuck = delivery.stuck_delivery_ids(
+        older_than_seconds=STUCK_EMAIL_SECONDS, limit=STUCK_EMAIL_LIMIT
+    )
+    queued = 0
+    for delivery_id in stuck:
+        if not enqueue_email(delivery_id):
+            break  # The broker is still down; the next run tries again.
+        queued += 1
+    if stuck:
+        logger.info("Re-queued %s of %s stuck emails.", queued, len(stuck))
+    return queued

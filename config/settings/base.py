@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readers.purge_ip_hashes",
         "schedule": timedelta(hours=6),
     },
+    "requeue-stuck-emails": {
+        "task": "readers.requeue_stuck_emails",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 REST_FRAMEWORK = {
