@@ -46,7 +46,7 @@ class Command(BaseCommand):
             )
         creds.parent.mkdir(parents=True, exist_ok=True)
         text = (
-            "Demo accounts (http://127.0.0.1:8000):\n"
+            "Demo accounts:\n"
             f"  moderator  / {moderator_pw}   (staff: /admin/)\n"
             f"  reader     / {reader_pw}\n"
         )
