@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from readers.forms import AccountDeleteForm
 from readers.models import NotificationKind, ProblemReport
 
 
@@ -96,3 +97,29 @@ class NotificationSettingsSerializer(serializers.Serializer[None]):
             for kind in NotificationKind.values
             for channel in ("site", "email")
         }
+
+
+class AccountDeleteInputSerializer(serializers.Serializer[None]):
+    comments = serializers.ChoiceField(
+        choices=[AccountDeleteForm.KEEP, AccountDeleteForm.WITHDRAW],
+        error_messages={
+            "required": 'Choose what should happen to your comments: "comments" must '
+            'be "keep" or "withdraw".',
+            "null": 'Choose what should happen to your comments: "comments" must be '
+            '"keep" or "withdraw".',
+            "invalid_choice": '"{input}" is not an option: "comments" must be "keep" '
+            'or "withdraw".',
+        },
+    )
+    # Checked by the service, which words the refusal of a wrong or empty password.
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        error_messages={"invalid": "The password must be text."},
+    )
+
+
+class AccountDeleteOutputSerializer(serializers.Serializer[None]):
+    deleted = serializers.BooleanField()
+    comments = serializers.CharField()

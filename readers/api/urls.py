@@ -20,4 +20,6 @@ urlpatterns = [
         views.NotificationSettingsApi.as_view(),
         name="api-notification-settings",
     ),
+    path("me/data/", views.MyDataApi.as_view(), name="api-my-data"),
+    path("me/delete/", views.AccountDeleteApi.as_view(), name="api-account-delete"),
 ]

@@ -1,5 +1,6 @@
 """Readers' JSON API: thin views over readers.selectors and readers.services."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
@@ -11,10 +12,13 @@ from articles.api.views import CommentWriteThrottle
 from articles.errors import InvalidInput, NotFound
 from articles.models import Article, Comment
 from readers import selectors, services
+from readers.forms import AccountDeleteForm
 from readers.iphash import client_ip_hash
 from readers.views import last_error_reference
 
 from .serializers import (
+    AccountDeleteInputSerializer,
+    AccountDeleteOutputSerializer,
     AppealInputSerializer,
     AppealOutputSerializer,
     MyCommentOutputSerializer,
@@ -178,6 +182,38 @@ class NotificationSettingsApi(APIView):
             user=_user(request), values=serializer.validated_data
         )
         return Response(_settings_payload(pref))
+
+
+class MyDataApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        """Everything stored about you, as the "Download my data" file on the site."""
+        return Response(selectors.personal_data(user=_user(request)))
+
+
+class AccountDeleteApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [CommentWriteThrottle]
+    throttle_scope = "comment_write"
+
+    @extend_schema(
+        request=AccountDeleteInputSerializer,
+        responses={200: AccountDeleteOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        """Delete your account; "comments": "keep" or "withdraw" says what happens
+        to your comments, and "password" confirms it is you."""
+        serializer = AccountDeleteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.account_delete(
+            user=_user(request),
+            password=data.get("password", ""),
+            withdraw_comments=data["comments"] == AccountDeleteForm.WITHDRAW,
+        )
+        return Response({"deleted": True, "comments": data["comments"]})
 
 
 def _settings_payload(pref: object) -> dict[str, bool]:
