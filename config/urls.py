@@ -3,10 +3,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from moderation import views as ops
+from moderation.api.views import comment_report_form
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
+    # The readers' (HTML) report form sits beside the comment's own pages.
+    path(
+        "comments/<int:pk>/report/",
+        comment_report_form,
+        name="comment-report-form",
+    ),
     path("metrics", ops.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("articles.api.urls")),

@@ -8,9 +8,4 @@ urlpatterns = [
         views.CommentReportApi.as_view(),
         name="api-comment-report",
     ),
-    path(
-        "comments/<int:pk>/report/form/",
-        views.comment_report_form,
-        name="comment-report-form",
-    ),
 ]
