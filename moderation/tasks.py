@@ -101,8 +101,8 @@ def enqueue_scoring(comment_id: int, text_version: int, *, force: bool = False) 
     Unless `force`d, no task is published while every drain slot is taken: a task
     holding a slot will decide this comment too.
     """
+    slot = None
     try:
-        slot = None
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             slot = _claim_slot()
             if slot is None and not force:
@@ -116,6 +116,9 @@ def enqueue_scoring(comment_id: int, text_version: int, *, force: bool = False) 
     except (BrokerError, OSError, redis.RedisError):
         # The comment is saved as pending; the periodic sweeper queues it again once
         # the broker answers, so a broker outage never loses a reader's comment.
+        if slot is not None:
+            # No task holds the slot; free it so the next post can publish.
+            cache.delete(SLOT_KEY.format(slot))
         logger.warning(
             "Could not queue comment %s for scoring; the sweeper will retry.",
             comment_id,

@@ -14,12 +14,22 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 
 from config.celery_app import app as celery_app
+from moderation.tasks import SLOT_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ("scoring", "default")
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "config.cache.TolerantRedisCache",
+        "LOCATION": os.environ.get("REDIS_URL", ""),
+        "KEY_PREFIX": "parley",  # the worker's (local settings)
+    }
+}
 
 pytestmark = pytest.mark.integration
 
@@ -106,6 +116,17 @@ class Worker:
         self.proc = None
 
 
+def _reset_shared_cache(client: redis.Redis) -> None:
+    # Not cache.clear(): the broker's queues live in the same Redis database.
+    cache.delete_many(
+        [SLOT_KEY.format(n) for n in range(settings.PARLEY_SCORING_SLOTS)]
+    )
+    # Rate-limit counters of earlier tests (user ids repeat between runs).
+    stale = list(client.scan_iter("parley:*throttle_*"))
+    if stale:
+        client.delete(*stale)
+
+
 @pytest.fixture
 def broker(transactional_db: None) -> Iterator[redis.Redis]:
     """Tasks go to the real Redis (not eagerly) from the test process."""
@@ -113,7 +134,12 @@ def broker(transactional_db: None) -> Iterator[redis.Redis]:
     client.delete(*QUEUES, "unacked", "unacked_index")
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    yield client
+    # The web side and the worker share one cache, as in production: the scoring
+    # slots and the worker heartbeat live there.
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CACHES=REDIS_CACHE):
+        _reset_shared_cache(client)
+        yield client
+        _reset_shared_cache(client)
     celery_app.conf.task_always_eager = eager
     client.delete(*QUEUES, "unacked", "unacked_index")
 

@@ -3,6 +3,7 @@
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -12,7 +13,7 @@ from articles.models import Article, Comment, CommentStatus
 from articles.services import comment_create, comment_edit
 from config.celery_app import app as celery_app
 from moderation.models import CommentScore, Decision, ModerationSettings
-from moderation.tasks import requeue_stale_pending_task
+from moderation.tasks import SLOT_KEY, requeue_stale_pending_task
 from tests.factories import make_article, make_users
 
 from .conftest import Worker, wait_until
@@ -132,6 +133,9 @@ def test_posts_succeed_while_redis_is_unreachable_and_are_decided_later(
         _use_broker(real_url)
     assert broker.llen("scoring") == 0, "nothing reached the broker"
     assert _pending() == 20
+    assert not any(
+        cache.get(SLOT_KEY.format(n)) for n in range(settings.PARLEY_SCORING_SLOTS)
+    ), "failed publishes leave no drain slot taken"
     # then once the broker is back, the sweeper queues them and the worker decides
     worker.start()
     with override_settings(PARLEY_STALE_PENDING_SECONDS=0):
@@ -173,8 +177,6 @@ def test_healthz_reports_the_worker_and_its_model(worker: Worker) -> None:
         }
     }
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CACHES=redis_cache):
-        from django.core.cache import cache
-
         cache.delete("parley:worker-heartbeat")
         before = Client().get("/healthz")
         assert before.status_code == 503
