@@ -1,7 +1,7 @@
 """Reads for readers' pages and the public API, each in a fixed number of queries."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
@@ -88,7 +88,6 @@ class ThreadPage:
     sort: str
     has_next: bool = False
     has_previous: bool = False
-    top_level_ids: list[int] = field(default_factory=list)
 
 
 def _top_level_for(article: Article, viewer: User | None) -> QuerySet[Comment]:
@@ -221,7 +220,6 @@ def thread_for_article(
         sort=sort,
         has_next=current.has_next(),
         has_previous=current.has_previous(),
-        top_level_ids=list(reply_counts),
     )
 
 

@@ -356,8 +356,3 @@ def run_pipeline_batch(
         )
         runs.append(run)
     return runs
-
-
-def run_pipeline(comment: Comment, settings: ModerationSettings) -> PipelineRun:
-    """The pipeline for one comment (a batch of one)."""
-    return run_pipeline_batch([comment], settings)[0]
