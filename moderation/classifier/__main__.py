@@ -132,8 +132,10 @@ def _train(args: argparse.Namespace) -> int:
         "training_mix": "heads on kaggle-insults train, toxic-spans raw train "
         "(majority vote) and OLID train, plus templated neutral and hostile "
         "sentences about identity groups written for Parley; identity words "
-        "blinded in the feature step; "
-        "stacked on the val slices, Platt-calibrated on kaggle-insults val. "
+        "blinded in the feature step; a tweet-vs-news-comment gate head on "
+        "the same train rows; heads stacked on the val slices with the "
+        "context (reader addressed, tweet-likeness), Platt-calibrated on "
+        "kaggle-insults val. "
         "Test splits, the toxic-spans trial comments and every evaluation-only "
         "set are excluded.",
         "fit": result.report,

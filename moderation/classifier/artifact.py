@@ -20,7 +20,8 @@ from moderation.classifier.model import LinearScorer, Prediction, Span
 DEFAULT_MODEL_PATH = (
     Path(__file__).resolve().parent / "shipped" / "parley-toxicity.skops"
 )
-FORMAT = 1
+# 2: heads mixed by context (reader addressed, tweet-likeness); 1: one vector.
+FORMAT = 2
 
 
 class ModelLoadError(Exception):
@@ -142,7 +143,9 @@ def load_model(path: Path | str) -> ToxicityModel:
         )
     if card.get("format") != FORMAT:
         raise ModelLoadError(
-            f"model {path.name} has format {card.get('format')}, expected {FORMAT}"
+            f"model {path.name} has format {card.get('format')}, this version of "
+            f"Parley reads format {FORMAT}; retrain it with "
+            "`python -m moderation.classifier train`"
         )
     from skops.io import load
 

@@ -1,18 +1,21 @@
-"""The scorer: hashed n-grams → TF-IDF → one linear model, and its explanations.
+"""The scorer: hashed n-grams → TF-IDF → a few linear heads, gated, and explained.
 
 Training (:func:`fit`) is a scikit-learn pipeline per data source
 (``HashedNgrams`` → ``TfidfTransformer`` → ``LogisticRegression``): one head
 for news-comment insults (kaggle-insults), one for rater-voted toxicity of news
-comments (toxic-spans raw), one for offensive tweets (OLID). The heads are
-stacked on the validation slices and Platt-calibrated on the in-domain
-validation slice; since every step is linear in the TF-IDF vector, the result
-folds into a single weight vector. Scoring therefore is one sparse dot product,
-and every weight can be traced back to the characters that produced it.
+comments (toxic-spans raw), one for offensive tweets (OLID). A stacker on the
+validation slices weighs the heads by context: whether the comment addresses
+the reader ("you …"; kaggle-insults labels insults *to a participant*) and how
+much it reads like a tweet (a fourth linear head). It is Platt-calibrated on
+the in-domain validation slice. For any one text the context is fixed, so its
+score is one sparse dot product with one weight vector, and every weight can be
+traced back to the characters that produced it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -63,8 +66,47 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return result
 
 
+# Words that address the reader ("you are an idiot" vs "the mayor is an idiot").
+# Matched on normalised text, so spaced-out and leet forms count too.
+_ADDRESS = re.compile(
+    r"\b(?:you|your|yours|yourself|yourselves|youre|youve|youll|youd|u|ur|ya)\b"
+)
+# The stacker's context columns: constant, addresses the reader, tweet-likeness.
+CONTEXTS = ("base", "address", "tweet")
+
+
+def addresses_reader(normalised: Sequence[str]) -> FloatArray:
+    """1.0 for each normalised text with a second-person word, else 0.0."""
+    search = _ADDRESS.search
+    return np.fromiter(
+        (search(t) is not None for t in normalised),
+        dtype=np.float64,
+        count=len(normalised),
+    )
+
+
+def context_columns(normalised: Sequence[str], gate_logit: FloatArray) -> FloatArray:
+    """The stacker's context columns (see :data:`CONTEXTS`), one row per text."""
+    out = np.empty((len(normalised), len(CONTEXTS)))
+    out[:, 0] = 1.0
+    out[:, 1] = addresses_reader(normalised)
+    out[:, 2] = _sigmoid(gate_logit)
+    return out
+
+
 class LinearScorer:
-    """The fitted parameters and the fast scoring and explanation paths."""
+    """The fitted parameters and the fast scoring and explanation paths.
+
+    Toxicity is a gated mix of linear heads over one TF-IDF vector ``x``::
+
+        context c(x) = [1, addresses_reader(x), sigmoid(g·x + g0)]
+        logit(x)     = Σ_k (mix[k] · c(x)) (w_k·x + b_k) + bias · c(x)
+
+    ``g`` is a linear "does this read like a tweet" head and ``mix``/``bias``
+    are the stacker's weights with Platt scaling folded in. For any one text the
+    context is fixed, so its score is one weight vector, ``Σ_k (mix[k]·c) w_k``,
+    and every weight can be traced back to the characters that produced it.
+    """
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.ngrams = HashedNgrams(
@@ -78,21 +120,36 @@ class LinearScorer:
             word_skip=int(params.get("word_skip", 0)),
         )
         self.idf = np.asarray(params["idf"], dtype=np.float64)
-        self.coef = np.asarray(params["coef"], dtype=np.float64)
-        self.intercept = float(params["intercept"])
+        head_coef = np.asarray(params["head_coef"], dtype=np.float64)
+        if head_coef.ndim != 2 or head_coef.shape[1] != len(self.idf):
+            raise ValueError(f"head_coef has shape {head_coef.shape}")
+        self.n_heads = head_coef.shape[0]
+        self.head_names: list[str] = [str(h) for h in params["head_names"]]
+        self.head_intercept = np.asarray(params["head_intercept"], dtype=np.float64)
+        self.mix = np.asarray(params["mix"], dtype=np.float64)
+        self.bias = np.asarray(params["bias"], dtype=np.float64)
+        if self.mix.shape != (self.n_heads, len(CONTEXTS)) or self.bias.shape != (
+            len(CONTEXTS),
+        ):
+            raise ValueError("mix/bias do not match the heads")
+        gate_coef = np.asarray(params["gate_coef"], dtype=np.float64)
+        self.gate_intercept = float(params["gate_intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
-        # Toxicity and category weights side by side, widened to float64 once
-        # here (stored as float32/float16 to keep the file small): one
-        # sparse-by-dense product then scores every head without copying it.
+        # Heads, the tweet gate and the category weights side by side, widened
+        # to float64 once here (stored as float16 to keep the file small): one
+        # sparse-by-dense product then scores everything without copying it.
         category_coef = np.asarray(params["category_coef"], dtype=np.float64)
-        self.weights = np.ascontiguousarray(
-            np.column_stack([self.coef, *category_coef])
-            if len(self.category_names)
-            else self.coef[:, None]
-        )
+        columns = [*head_coef, gate_coef]
+        if len(self.category_names):
+            columns.extend(category_coef)
+        self.weights = np.ascontiguousarray(np.column_stack(columns))
+        # Heads and gate alone, for the toxicity-only path (a column slice of
+        # ``weights`` would be copied on every product).
+        self.core = np.ascontiguousarray(self.weights[:, : self.n_heads + 1])
         self.biases = np.concatenate(
             (
-                [self.intercept],
+                self.head_intercept,
+                [self.gate_intercept],
                 np.asarray(params["category_intercept"], dtype=np.float64),
             )
         )
@@ -128,11 +185,16 @@ class LinearScorer:
         # Dividing the n row results by the norms is cheaper than dividing
         # every stored value, and gives the same products.
         matrix, norms = self._unit_tfidf(normalised)
-        if not categories or not self.category_names:
-            main: FloatArray = (matrix @ self.coef) / norms + self.intercept
-            return main, np.zeros((len(normalised), 0))
-        both: FloatArray = (matrix @ self.weights) / norms[:, None] + self.biases
-        return both[:, 0], both[:, 1:]
+        k = self.n_heads
+        weights = self.weights if categories else self.core
+        raw: FloatArray = (matrix @ weights) / norms[:, None] + self.biases[
+            : weights.shape[1]
+        ]
+        context = context_columns(normalised, raw[:, k])
+        main: FloatArray = np.einsum("nk,nk->n", raw[:, :k], context @ self.mix.T) + (
+            context @ self.bias
+        )
+        return main, raw[:, k + 1 :]
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
         out: list[Prediction] = []
@@ -193,7 +255,12 @@ class LinearScorer:
         )
         values = (1.0 + np.log(counts)) * self.idf[unique]
         length = math.sqrt(float(values @ values)) or 1.0
-        per_column = self.coef[unique] * values / length / counts
+        unit = values / length
+        # This text's context fixes the mix, so its score is one weight vector.
+        k = self.n_heads
+        gate = float(self.core[unique, k] @ unit) + self.gate_intercept
+        context = context_columns([norm], np.array([gate]))[0]
+        per_column = (self.core[unique, :k] @ (self.mix @ context)) * unit / counts
         per_occurrence = per_column[inverse] / (ends - starts)
         encoded = padded.encode("utf-8")
         diff = np.zeros(len(encoded) + 1)
@@ -390,20 +457,32 @@ class TrainConfig:
     # Wang & Manning 2012) with this smoothing; 0 turns it off.
     nb_alpha: float = 1.0
     # Heads given NB scaling when nb_alpha > 0 (empty: all). Chosen on the
-    # validation slices: it helps the tweet and rater-vote heads, not insults.
-    nb_heads: tuple[str, ...] = ("toxic-spans", "olid")
+    # validation slices: it helps the tweet and rater-vote heads; for insults
+    # only as a second head beside the plain one.
+    nb_heads: tuple[str, ...] = ("toxic-spans", "olid", "kaggle-insults-nb")
     # Heads fitted with class_weight="balanced" (the stacker and Platt scaling
     # absorb the shifted intercepts). Chosen on the validation slices.
     balanced_heads: tuple[str, ...] = ("toxic-spans", "olid")
     # More heads: name → (sources pooled for its training rows, C).
-    extra_heads: dict[str, tuple[tuple[str, ...], float]] = field(default_factory=dict)
+    # The default adds a second kaggle-insults head on NB-scaled features: the
+    # stacker uses both (chosen on the validation slices).
+    extra_heads: dict[str, tuple[tuple[str, ...], float]] = field(
+        default_factory=lambda: {"kaggle-insults-nb": (("kaggle-insults",), 2.0)}
+    )
     # Relative weight of each source's validation slice when stacking.
     # Inverse L2 strength of the stacker. Its sample weights sum to about the
     # number of sources, so C=1 shrinks the head weights noticeably.
     stack_c: float = 1.0
     stack_weight: dict[str, float] = field(
-        default_factory=lambda: {"kaggle-insults": 1.5}
+        default_factory=lambda: {"kaggle-insults": 2.0}
     )
+    # Let the stacker weigh each head differently when the text addresses the
+    # reader ("you …"): kaggle-insults labels insults *to a participant*.
+    address_gate: bool = True
+    # Inverse L2 strength of the tweet-vs-news-comment gate head (0: no gate).
+    # With it the stacker weighs the heads differently for tweet-like text, so
+    # the tweet head stops pulling news-comment scores (and vice versa).
+    tweet_gate_c: float = 1.0
     seed: int = 0
 
 
@@ -469,6 +548,27 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     names = list(heads)
     head_logits = np.column_stack([matrix @ heads[h][0] + heads[h][1] for h in names])
 
+    # The tweet gate: news comments (0) against tweets (1), on the same features.
+    gate_coef, gate_intercept = np.zeros(matrix.shape[1]), 0.0
+    contexts = [0]
+    if cfg.address_gate:
+        contexts.append(1)
+    domain_rows = train & np.isin(source, HEAD_SOURCES)
+    is_tweet = source == "olid"
+    if cfg.tweet_gate_c > 0 and len(set(is_tweet[domain_rows])) == 2:
+        gate = LogisticRegression(
+            C=cfg.tweet_gate_c, max_iter=3000, class_weight="balanced"
+        ).fit(matrix[domain_rows], is_tweet[domain_rows])
+        gate_coef, gate_intercept = gate.coef_[0], float(gate.intercept_[0])
+        contexts.append(2)
+    context = context_columns(texts, matrix @ gate_coef + gate_intercept)
+    # Stacker inputs: every head times every context column in use, and the
+    # context columns themselves (the constant is the stacker's intercept).
+    stack_x = np.column_stack(
+        [head_logits * context[:, [j]] for j in contexts]
+        + [context[:, [j]] for j in contexts[1:]]
+    )
+
     # Stack on the validation slices, each source weighted equally so the
     # larger tweet set does not outvote the news comments.
     val = (split == "val") & np.isin(source, HEAD_SOURCES)
@@ -477,16 +577,21 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         rows = val & (source == head)
         if rows.any():
             weights[rows] = cfg.stack_weight.get(head, 1.0) / rows.sum()
+    mix = np.zeros((len(names), len(CONTEXTS)))
+    bias = np.zeros(len(CONTEXTS))
     if val.any() and len(set(label[val])) == 2:
-        stacker = LogisticRegression(C=cfg.stack_c).fit(
-            head_logits[val], label[val], sample_weight=weights[val]
+        stacker = LogisticRegression(C=cfg.stack_c, max_iter=3000).fit(
+            stack_x[val], label[val], sample_weight=weights[val]
         )
-        stack_w = stacker.coef_[0]
-        stack_b = float(stacker.intercept_[0])
+        w = stacker.coef_[0]
+        for i, j in enumerate(contexts):
+            mix[:, j] = w[i * len(names) : (i + 1) * len(names)]
+        for i, j in enumerate(contexts[1:]):
+            bias[j] = w[len(contexts) * len(names) + i]
+        bias[0] = float(stacker.intercept_[0])
     else:
-        stack_w = np.ones(len(names)) / len(names)
-        stack_b = 0.0
-    combined = head_logits @ stack_w + stack_b
+        mix[:, 0] = 1.0 / len(names)
+    combined = np.einsum("nk,nk->n", head_logits, context @ mix.T) + context @ bias
 
     # Platt scaling on the in-domain validation slice: probabilities are meant
     # to read as "chance a news-site moderator would call this an insult".
@@ -498,13 +603,9 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     )
     a = float(platt.coef_[0][0])
     b = float(platt.intercept_[0])
-    coef = sum(
-        (w * heads[h][0] for w, h in zip(stack_w, names, strict=True)),
-        start=np.zeros(matrix.shape[1]),
-    )
-    intercept = sum(float(w * heads[h][1]) for w, h in zip(stack_w, names, strict=True))
-    final_coef = a * coef
-    final_intercept = a * (intercept + stack_b) + b
+    mix *= a
+    bias *= a
+    bias[0] += b
 
     # Category heads from the toxic-spans rater span types.
     cat_rows = (source == "toxic-spans") & train
@@ -535,8 +636,15 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "blind_identities": cfg.blind_identities,
         "word_skip": cfg.word_skip,
         "idf": tfidf.idf_.astype(np.float32),
-        "coef": final_coef.astype(np.float32),
-        "intercept": final_intercept,
+        # float16 halves the file; scoring, thresholds and the check below all
+        # use these rounded weights.
+        "head_names": names,
+        "head_coef": np.vstack([heads[h][0] for h in names]).astype(np.float16),
+        "head_intercept": np.array([heads[h][1] for h in names]),
+        "gate_coef": gate_coef.astype(np.float16),
+        "gate_intercept": gate_intercept,
+        "mix": mix,
+        "bias": bias,
         "category_names": cat_names,
         "category_coef": cat_coef,
         "category_intercept": cat_intercept,
@@ -546,15 +654,22 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     # The pipeline is kept only to check that the fast path agrees with it.
     reference = Pipeline([("ngrams", ngrams), ("tfidf", tfidf)])
     check = list(texts[:50])
+    x = reference.transform(check)
+    raw = x @ scorer.core + scorer.biases[: scorer.core.shape[1]]
+    slow_context = context_columns(check, raw[:, -1])
+    slow = (raw[:, :-1] * (slow_context @ mix.T)).sum(axis=1) + slow_context @ bias
     fast = scorer.logits(check)[0]
-    slow = reference.transform(check) @ final_coef + final_intercept
     if not np.allclose(fast, slow, atol=1e-3):
         raise RuntimeError("fast scoring path disagrees with the sklearn pipeline")
     report = {
         "config": asdict(cfg),
         "heads": names,
-        "stack_weights": dict(zip(names, map(float, stack_w), strict=True)),
-        "stack_intercept": stack_b,
+        "mix": {
+            head: dict(zip(CONTEXTS, map(float, row), strict=True))
+            for head, row in zip(names, mix, strict=True)
+        },
+        "bias": dict(zip(CONTEXTS, map(float, bias), strict=True)),
+        "contexts_used": [CONTEXTS[j] for j in contexts],
         "platt": {"a": a, "b": b, "fitted_on": "kaggle-insults val"},
     }
     return FitResult(params, scorer, report)

@@ -118,6 +118,30 @@ def test_model_from_another_sklearn_version_is_refused(tmp_path: Path) -> None:
         load_model(path)
 
 
+def test_model_of_an_older_format_is_refused_with_how_to_fix(tmp_path: Path) -> None:
+    """A one-vector (format 1) model is refused with the command that fixes it."""
+    # given
+    path = _copy_model(tmp_path)
+    card_file = card_path_for(path)
+    card = json.loads(card_file.read_text())
+    card["format"] = 1
+    card_file.write_text(json.dumps(card))
+    # when / then
+    with pytest.raises(ModelLoadError, match=r"format 1.*retrain"):
+        load_model(path)
+
+
+def test_addressing_the_reader_raises_the_score_of_an_insult(
+    model: ToxicityModel,
+) -> None:
+    """The same insult scores higher aimed at the reader than at a third party
+    (kaggle-insults labels insults to a participant)."""
+    # when
+    aimed, aside = model.score(["you are a pathetic idiot", "he is a pathetic idiot"])
+    # then
+    assert aimed.toxicity > aside.toxicity
+
+
 def test_missing_model_or_card_is_refused(tmp_path: Path) -> None:
     """No file, or a file without its card, raises a clear error."""
     with pytest.raises(ModelLoadError, match="not found"):
