@@ -50,6 +50,7 @@ for _c in b"abcdefghijklmnopqrstuvwxyz0123456789'":
 _WORD_BYTE[128:] = True
 
 Int64Array = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
 UInt32Array = npt.NDArray[np.uint32]
 
 
@@ -127,6 +128,17 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        counts, indices, indptr = self.counts(texts)
+        matrix = sp.csr_matrix(
+            (counts.astype(np.float64), indices, indptr),
+            shape=(len(texts), 1 << self.n_bits),
+        )
+        matrix.has_sorted_indices = True
+        return matrix
+
+    def counts(self, texts: Sequence[str]) -> tuple[Int64Array, Int32Array, Int64Array]:
+        """The CSR parts of :meth:`transform`: integer counts, columns, row
+        pointers (the scorer turns counts into TF-IDF without a float copy)."""
         doc, col, _, _ = self._hash(texts, with_positions=False)
         n_bits = self.n_bits
         keys = (doc << n_bits) | col
@@ -139,16 +151,12 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             first[0] = True
             np.not_equal(keys[1:], keys[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        counts = np.diff(np.append(starts, len(keys)))
         unique = keys[starts]
         indptr = np.searchsorted(unique >> n_bits, np.arange(len(texts) + 1))
         unique = unique.astype(np.int64)
         indices = (unique & ((1 << n_bits) - 1)).astype(np.int32)
-        matrix = sp.csr_matrix(
-            (counts, indices, indptr), shape=(len(texts), 1 << n_bits)
-        )
-        matrix.has_sorted_indices = True
-        return matrix
+        return counts, indices, indptr
 
     def ngram_positions(self, text: str) -> tuple[Int64Array, Int64Array, Int64Array]:
         """Column, first byte and end byte (exclusive) of every n-gram of
