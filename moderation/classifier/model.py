@@ -122,7 +122,7 @@ class LinearScorer:
             word_skip=int(params.get("word_skip", 0)),
         )
         self.idf = np.asarray(params["idf"], dtype=np.float64)
-        head_coef = np.asarray(params["head_coef"], dtype=np.float64)
+        head_coef = np.asarray(params["head_coef"], dtype=np.float32)
         if head_coef.ndim != 2 or head_coef.shape[1] != len(self.idf):
             raise ValueError(f"head_coef has shape {head_coef.shape}")
         self.n_heads = head_coef.shape[0]
@@ -134,16 +134,16 @@ class LinearScorer:
             len(CONTEXTS),
         ):
             raise ValueError("mix/bias do not match the heads")
-        gate_coef = np.asarray(params["gate_coef"], dtype=np.float64)
+        gate_coef = np.asarray(params["gate_coef"], dtype=np.float32)
         self.gate_intercept = float(params["gate_intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
         # Heads, the tweet gate and the category weights side by side, widened
         # to float64 once here (stored as float16 to keep the file small): one
         # sparse-by-dense product then scores everything without copying it.
-        category_coef = np.asarray(params["category_coef"], dtype=np.float64)
+        category_coef = np.asarray(params["category_coef"], dtype=np.float32)
         # The mix is linear in the context, so the heads fold into one vector
         # per context column: logit = Σ_j c_j(x) (v_j·x + β_j).
-        folded = head_coef.T @ self.mix
+        folded = head_coef.T @ self.mix.astype(np.float32)
         self.context_bias = self.head_intercept @ self.mix + self.bias
         # Folded vectors, the tweet gate and the category weights side by side
         # in float32 (half the memory traffic of float64; stored as float16):
