@@ -117,6 +117,33 @@ _IDENTITY_PAIRS = np.unique(
 _PLACEHOLDER_HASH = np.uint32(0x1D3A7C55)
 
 
+# Second-person words: a comment with one "addresses the reader" (the model's
+# context; see model.py). Whole words as the hashing splits them, so "you're"
+# is one word and "youth" is not "you".
+ADDRESS_WORDS = (
+    "you", "your", "yours", "yourself", "yourselves", "youre", "you're",
+    "youve", "you've", "youll", "you'll", "youd", "you'd", "u", "ur", "ya",
+    "yall", "y'all",
+)  # fmt: skip
+_ADDRESS_HASHES = _term_hashes(ADDRESS_WORDS)
+
+
+def addressed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Per normalised text: does it hold a word of :data:`ADDRESS_WORDS`?"""
+    data = _encode(texts)
+    w_start, _, w_hash = _words(data, data.astype(np.uint32))
+    doc_of = np.cumsum(data == 0)
+    return _flag_docs(len(texts), doc_of[w_start], w_hash, _ADDRESS_HASHES)
+
+
+def _flag_docs(
+    n_texts: int, w_doc: Int64Array, w_hash: UInt32Array, table: UInt32Array
+) -> npt.NDArray[np.bool_]:
+    flags = np.zeros(n_texts, dtype=bool)
+    flags[w_doc[_member(w_hash, table)]] = True
+    return flags
+
+
 class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Texts (already normalised) → sparse n-gram counts, stateless."""
 
@@ -138,7 +165,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        counts, indices, indptr = self.counts(texts)
+        counts, indices, indptr, _ = self.counts(texts)
         matrix = sp.csr_matrix(
             (counts.astype(np.float64), indices, indptr),
             shape=(len(texts), 1 << self.n_bits),
@@ -146,10 +173,13 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         matrix.has_sorted_indices = True
         return matrix
 
-    def counts(self, texts: Sequence[str]) -> tuple[Int64Array, Int32Array, Int64Array]:
-        """The CSR parts of :meth:`transform`: integer counts, columns, row
-        pointers (the scorer turns counts into TF-IDF without a float copy)."""
-        doc, col, _, _ = self._hash(texts, with_positions=False)
+    def counts(
+        self, texts: Sequence[str]
+    ) -> tuple[Int64Array, Int32Array, Int64Array, npt.NDArray[np.bool_]]:
+        """The CSR parts of :meth:`transform` (integer counts, columns, row
+        pointers: the scorer turns counts into TF-IDF without a float copy)
+        and :func:`addressed` of each text, from the same pass."""
+        doc, col, _, _, flags = self._hash(texts, with_positions=False)
         n_bits = self.n_bits
         keys = (doc << n_bits) | col
         if len(texts) << n_bits <= 1 << 32:
@@ -166,17 +196,17 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         indptr = np.searchsorted(unique >> n_bits, np.arange(len(texts) + 1))
         unique = unique.astype(np.int64)
         indices = (unique & ((1 << n_bits) - 1)).astype(np.int32)
-        return counts, indices, indptr
+        return counts, indices, indptr, flags
 
     def ngram_positions(self, text: str) -> tuple[Int64Array, Int64Array, Int64Array]:
         """Column, first byte and end byte (exclusive) of every n-gram of
         ``text``, byte offsets counted in ``" " + text + " "`` as UTF-8."""
-        _, col, start, end = self._hash([text], with_positions=True)
+        _, col, start, end, _ = self._hash([text], with_positions=True)
         return col, start, end
 
     def _hash(
         self, texts: Sequence[str], *, with_positions: bool
-    ) -> tuple[Int64Array, Int64Array, Int64Array, Int64Array]:
+    ) -> tuple[Int64Array, Int64Array, Int64Array, Int64Array, npt.NDArray[np.bool_]]:
         data = _encode(texts)
         length = len(data)
         # Cumulative separator count: an n-gram is inside one text exactly when
@@ -188,6 +218,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         shift = np.uint32(32 - self.n_bits)
         w_start, w_end, w_hash = _words(data, bytes32)
         w_doc = doc_of[w_start]
+        flags = _flag_docs(len(texts), w_doc, w_hash, _ADDRESS_HASHES)
         # Blinding: identity words become the placeholder word, and a char
         # n-gram is kept only if no identity byte lies in its window (counted
         # like the separators).
@@ -268,4 +299,5 @@ class HashedNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             np.concatenate(cols) if cols else empty,
             np.concatenate(starts) if starts else empty,
             np.concatenate(ends) if ends else empty,
+            flags,
         )

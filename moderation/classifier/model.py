@@ -15,7 +15,6 @@ traced back to the characters that produced it.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,7 +24,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from moderation.classifier.data import CATEGORIES, Example, identity_terms_in
-from moderation.classifier.features import HashedNgrams
+from moderation.classifier.features import HashedNgrams, addressed
 from moderation.classifier.normalise import (
     normalise,
     normalise_batch,
@@ -68,30 +67,26 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return result
 
 
-# Words that address the reader ("you are an idiot" vs "the mayor is an idiot").
-# Matched on normalised text, so spaced-out and leet forms count too.
-_ADDRESS = re.compile(
-    r"\b(?:you|your|yours|yourself|yourselves|youre|youve|youll|youd|u|ur|ya)\b"
-)
 # The stacker's context columns: constant, addresses the reader, tweet-likeness.
 CONTEXTS = ("base", "address", "tweet")
 
 
 def addresses_reader(normalised: Sequence[str]) -> FloatArray:
-    """1.0 for each normalised text with a second-person word, else 0.0."""
-    search = _ADDRESS.search
-    return np.fromiter(
-        (search(t) is not None for t in normalised),
-        dtype=np.float64,
-        count=len(normalised),
-    )
+    """1.0 for each normalised text with a second-person word, else 0.0
+    ("you are an idiot" vs "the mayor is an idiot"; see ``ADDRESS_WORDS``)."""
+    return addressed(normalised).astype(np.float64)
 
 
-def context_columns(normalised: Sequence[str], gate_logit: FloatArray) -> FloatArray:
-    """The stacker's context columns (see :data:`CONTEXTS`), one row per text."""
+def context_columns(
+    normalised: Sequence[str],
+    gate_logit: FloatArray,
+    address: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
+    """The stacker's context columns (see :data:`CONTEXTS`), one row per text.
+    ``address`` may be passed when the hashing pass has already found it."""
     out = np.empty((len(normalised), len(CONTEXTS)))
     out[:, 0] = 1.0
-    out[:, 1] = addresses_reader(normalised)
+    out[:, 1] = addresses_reader(normalised) if address is None else address
     out[:, 2] = _sigmoid(gate_logit)
     return out
 
@@ -172,10 +167,10 @@ class LinearScorer:
 
     def _unit_tfidf(
         self, normalised: Sequence[str]
-    ) -> tuple[sp.csr_matrix, FloatArray]:
-        """Sublinear-tf TF-IDF rows (float32) before l2 normalisation, and
-        their norms."""
-        counts, indices, indptr = self.ngrams.counts(normalised)
+    ) -> tuple[sp.csr_matrix, FloatArray, npt.NDArray[np.bool_]]:
+        """Sublinear-tf TF-IDF rows (float32) before l2 normalisation, their
+        norms, and whether each text addresses the reader."""
+        counts, indices, indptr, address = self.ngrams.counts(normalised)
         data = self._log_tf[np.minimum(counts, _MAX_TF)]
         data *= self._idf32[indices]
         matrix = sp.csr_matrix(
@@ -189,11 +184,11 @@ class LinearScorer:
             )
         norms = np.sqrt(squares)
         norms[norms == 0] = 1.0
-        return matrix, norms
+        return matrix, norms, address
 
     def tfidf(self, normalised: Sequence[str]) -> sp.csr_matrix:
         """Sublinear-tf, l2-normalised TF-IDF rows (as ``TfidfTransformer``)."""
-        matrix, norms = self._unit_tfidf(normalised)
+        matrix, norms, _ = self._unit_tfidf(normalised)
         matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
         return matrix
 
@@ -202,13 +197,13 @@ class LinearScorer:
     ) -> tuple[FloatArray, FloatArray]:
         # Dividing the n row results by the norms is cheaper than dividing
         # every stored value, and gives the same products.
-        matrix, norms = self._unit_tfidf(normalised)
+        matrix, norms, address = self._unit_tfidf(normalised)
         weights = self.weights if categories else self.core
         raw: FloatArray = (matrix @ weights) / norms[:, None] + self.biases[
             : weights.shape[1]
         ]
         gate = len(CONTEXTS)
-        context = context_columns(normalised, raw[:, gate])
+        context = context_columns(normalised, raw[:, gate], address)
         main: FloatArray = np.einsum("nj,nj->n", raw[:, :gate], context)
         return main, raw[:, gate + 1 :]
 

@@ -57,7 +57,7 @@ def test_blinded_model_scores_identities_alike_and_never_highlights_them() -> No
 def test_addresses_reader_finds_second_person_words_even_when_disguised() -> None:
     """ "you", "u", "ur" and spaced or leet forms count; "youth" does not."""
     # given
-    texts = ["You are wrong", "u suck", "ur dumb", "y o u idiot", "Y0U liar"]
+    texts = ["You are wrong", "u suck", "ur dumb", "y o u idiot", "Y0U liar", "You're"]
     others = ["the youth club", "bayou trip", "he is wrong", ""]
     # when
     found = addresses_reader(normalise_batch(texts + others))
