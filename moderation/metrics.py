@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import redis
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from prometheus_client.core import (
@@ -58,13 +59,7 @@ class ParleyCollector(Collector):
             "Reasons the pipeline recorded on its latest run per comment",
             labels=["reason"],
         )
-        counts: dict[str, int] = {}
-        for found in PipelineResult.objects.values_list(
-            "reasons", flat=True
-        ).iterator():
-            for reason in found or []:
-                counts[reason["code"]] = counts.get(reason["code"], 0) + 1
-        for code, n in sorted(counts.items()):
+        for code, n in _reason_counts():
             reasons.add_metric([code], n)
         yield reasons
 
@@ -108,3 +103,36 @@ class ParleyCollector(Collector):
             except redis.RedisError:
                 pass
         yield depth
+
+
+# One row per reason code, counted by the database: a scrape must not read every
+# PipelineResult row into Python on a site with millions of comments.
+_REASON_COUNT_SQL = {
+    "postgresql": (
+        "SELECT r.value->>'code', COUNT(*) FROM {table} "
+        "CROSS JOIN LATERAL jsonb_array_elements({table}.reasons) AS r "
+        "WHERE jsonb_typeof({table}.reasons) = 'array' GROUP BY 1 ORDER BY 1"
+    ),
+    "sqlite": (
+        "SELECT json_extract(r.value, '$.code'), COUNT(*) FROM {table}, "
+        "json_each({table}.reasons) AS r "
+        "WHERE json_type({table}.reasons) = 'array' GROUP BY 1 ORDER BY 1"
+    ),
+}
+
+
+def _reason_counts() -> list[tuple[str, int]]:
+    """How many latest pipeline results carry each reason code."""
+    sql = _REASON_COUNT_SQL.get(connection.vendor)
+    if sql is None:  # another database: count in Python
+        counts: dict[str, int] = {}
+        for found in PipelineResult.objects.values_list(
+            "reasons", flat=True
+        ).iterator():
+            for reason in found or []:
+                counts[reason["code"]] = counts.get(reason["code"], 0) + 1
+        return sorted(counts.items())
+    table = connection.ops.quote_name(PipelineResult._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=table))
+        return [(str(code), int(n)) for code, n in cursor.fetchall() if code]

@@ -3,7 +3,7 @@ from django.test import Client
 
 from accounts.models import User
 from articles.models import CommentStatus
-from moderation.models import ModelVersion
+from moderation.models import ModelVersion, PipelineResult
 from moderation.services import registry
 from moderation.tasks import requeue_stale_pending_task
 from tests.factories import make_comment
@@ -52,6 +52,25 @@ def test_metrics_reports_posts_decisions_reasons_and_latency(
     assert 'parley_pipeline_reasons_total{reason="TOXIC"} 1.0' in text
     assert "parley_scoring_seconds_bucket" in text
     assert "parley_oldest_pending_seconds" in text
+
+
+@pytest.mark.django_db
+def test_metrics_counts_every_reason_of_every_latest_result(client: Client) -> None:
+    """Reason counts come from every result, several reasons each, none lost."""
+    # given
+    for codes in (["TOXIC", "NEW_AUTHOR"], ["TOXIC"], [], ["WORD_RULE"]):
+        PipelineResult.objects.create(
+            comment=make_comment(status=CommentStatus.PENDING),
+            text_version=1,
+            outcome="held" if codes else "published",
+            reasons=[{"code": c, "phase": "test", "detail": ""} for c in codes],
+        )
+    # when
+    text = client.get("/metrics").content.decode()
+    # then
+    assert 'parley_pipeline_reasons_total{reason="TOXIC"} 2.0' in text
+    assert 'parley_pipeline_reasons_total{reason="NEW_AUTHOR"} 1.0' in text
+    assert 'parley_pipeline_reasons_total{reason="WORD_RULE"} 1.0' in text
 
 
 @pytest.mark.django_db
