@@ -5,6 +5,7 @@ active model at start (see moderation.signals) and reloads it when staff activat
 another version; the web process never loads a model unless tasks run in-process.
 """
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from moderation.classifier import DEFAULT_MODEL_PATH, ModelLoadError, load_model
-from moderation.classifier.artifact import ToxicityModel
+from moderation.classifier.artifact import ToxicityModel, card_path_for
 from moderation.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -84,17 +85,55 @@ def _shipped_path() -> str:
         return str(path)
 
 
+_card_versions: dict[tuple[str, int], str | None] = {}
+
+
+def _shipped_card_version(path: str) -> str | None:
+    """The version the shipped model's card names (no model load), or None.
+    Read once per card file change, not on every batch."""
+    card_file = card_path_for(_resolve(path))
+    try:
+        key = (str(card_file), card_file.stat().st_mtime_ns)
+    except OSError:
+        return None
+    if key not in _card_versions:
+        try:
+            card = json.loads(card_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            card = None
+        version = card.get("version") if isinstance(card, dict) else None
+        _card_versions[key] = str(version) if version else None
+    return _card_versions[key]
+
+
 def active_model_version() -> ModelVersion | None:
-    """The active row; on first use, the shipped model is registered and activated."""
+    """The active row; on first use, the shipped model is registered and activated.
+
+    When the active row is the shipped model and an upgrade of Parley replaced
+    that file with a newer version, the new version is registered and activated
+    (the old row stays, for its scores and decisions), so scores are never
+    recorded under the version they did not come from.
+    """
     row = ModelVersion.objects.filter(is_active=True).first()
-    if row is not None:
+    shipped = _shipped_path()
+    if row is not None and (
+        row.path != shipped or _shipped_card_version(shipped) in (None, row.version)
+    ):
         return row
     try:
-        return model_version_register(path=_shipped_path(), activate=True)
+        new_row = model_version_register(path=shipped, activate=True)
     except ModelLoadError as exc:
         _last_error["active"] = str(exc)
         logger.error("The shipped model could not be loaded: %s", exc)
-        return None
+        return row
+    if row is not None:
+        logger.warning(
+            "The shipped model changed from %s to %s; %s is now active.",
+            row.version,
+            new_row.version,
+            new_row.version,
+        )
+    return new_row
 
 
 def shadow_model_versions() -> list[ModelVersion]:
@@ -111,6 +150,14 @@ def load(row: ModelVersion) -> ToxicityModel | None:
             return _loaded[row.version]
         try:
             model = load_model(_resolve(row.path))
+            if model.version != row.version:
+                raise ModelLoadError(
+                    f"{row.path} now holds model {model.version}, not "
+                    f"{row.version}: the file was replaced after it was "
+                    "registered. Register the new file as a version of its own "
+                    "(or restore the old file) rather than scoring under the "
+                    "wrong version."
+                )
         except ModelLoadError as exc:
             _last_error[row.version] = str(exc)
             logger.error("Model %s could not be loaded: %s", row.version, exc)

@@ -1,0 +1,58 @@
+"""Which model scores: the shipped default across upgrades, and replaced files."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from moderation.classifier import DEFAULT_MODEL_PATH, load_model
+from moderation.classifier.artifact import card_path_for
+from moderation.models import ModelVersion
+from moderation.services import registry
+
+
+@pytest.mark.django_db
+def test_upgrade_that_ships_a_new_model_activates_it_and_keeps_the_old_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An active row for the shipped file whose card now names another version
+    (Parley was upgraded) gives way to a row for the new version."""
+    # given
+    monkeypatch.setattr(registry, "_loaded", {})
+    old = ModelVersion.objects.create(
+        version="tox-00000000", path=registry._shipped_path(), is_active=True
+    )
+    shipped = load_model(DEFAULT_MODEL_PATH).version
+    # when
+    row = registry.active_model_version()
+    # then
+    assert row is not None
+    assert row.version == shipped
+    assert row.is_active
+    old.refresh_from_db()
+    assert not old.is_active
+    assert registry.active_model()[1] is not None
+
+
+@pytest.mark.django_db
+def test_a_replaced_model_file_is_not_scored_under_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registered path whose file now holds another model is refused, with
+    a message that says what happened, instead of mislabelling scores."""
+    # given
+    monkeypatch.setattr(registry, "_loaded", {})
+    path = tmp_path / "custom.skops"
+    shutil.copy(DEFAULT_MODEL_PATH, path)
+    shutil.copy(card_path_for(DEFAULT_MODEL_PATH), card_path_for(path))
+    row = ModelVersion.objects.create(
+        version="tox-deadbeef", path=str(path), is_active=True
+    )
+    # when
+    model = registry.load(row)
+    state = registry.model_state()
+    # then
+    assert model is None
+    assert state.error is not None
+    assert "now holds model" in state.error
+    assert "tox-deadbeef" in state.error
