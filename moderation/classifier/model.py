@@ -6,7 +6,7 @@ for news-comment insults (kaggle-insults), one for rater-voted toxicity of news
 comments (toxic-spans raw), one for offensive tweets (OLID). A stacker on the
 validation slices weighs the heads by context: whether the comment addresses
 the reader ("you …"; kaggle-insults labels insults *to a participant*) and how
-much it reads like a tweet (a fourth linear head). It is Platt-calibrated on
+much it reads like a tweet (a separate linear gate head). It is Platt-calibrated on
 the in-domain validation slice. For any one text the context is fixed, so its
 score is one sparse dot product with one weight vector, and every weight can be
 traced back to the characters that produced it.
@@ -120,21 +120,16 @@ class LinearScorer:
         head_coef = np.asarray(params["head_coef"], dtype=np.float32)
         if head_coef.ndim != 2 or head_coef.shape[1] != len(self.idf):
             raise ValueError(f"head_coef has shape {head_coef.shape}")
-        self.n_heads = head_coef.shape[0]
-        self.head_names: list[str] = [str(h) for h in params["head_names"]]
         self.head_intercept = np.asarray(params["head_intercept"], dtype=np.float64)
         self.mix = np.asarray(params["mix"], dtype=np.float64)
         self.bias = np.asarray(params["bias"], dtype=np.float64)
-        if self.mix.shape != (self.n_heads, len(CONTEXTS)) or self.bias.shape != (
+        if self.mix.shape != (head_coef.shape[0], len(CONTEXTS)) or self.bias.shape != (
             len(CONTEXTS),
         ):
             raise ValueError("mix/bias do not match the heads")
         gate_coef = np.asarray(params["gate_coef"], dtype=np.float32)
         self.gate_intercept = float(params["gate_intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
-        # Heads, the tweet gate and the category weights side by side, widened
-        # to float64 once here (stored as float16 to keep the file small): one
-        # sparse-by-dense product then scores everything without copying it.
         category_coef = np.asarray(params["category_coef"], dtype=np.float32)
         # The mix is linear in the context, so the heads fold into one vector
         # per context column: logit = Σ_j c_j(x) (v_j·x + β_j).
