@@ -13,10 +13,20 @@ class ModerationPolicy(models.TextChoices):
 
 
 class Article(models.Model):
+    # The publication the story belongs to, and the story's id in its CMS.
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, related_name="articles"
+    )
+    external_id = models.CharField(
+        max_length=200, help_text="The story's id in the site's CMS."
+    )
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="The story's canonical URL."
+    )
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=300)
     standfirst = models.TextField(blank=True)
-    body = models.TextField()
+    body = models.TextField(blank=True)
     byline = models.CharField(max_length=200, blank=True)
     section = models.CharField(max_length=100, db_index=True)
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -32,6 +42,11 @@ class Article(models.Model):
 
     class Meta:
         ordering = ("-published_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "external_id"], name="unique_story_per_site"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

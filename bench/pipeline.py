@@ -162,6 +162,7 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
     from articles.models import Article, Comment, CommentStatus
     from articles.services import comment_create
     from moderation.models import Decision, ModerationSettings
+    from sites.models import Site
 
     redis.Redis.from_url(redis_url).delete("scoring", "default", "unacked")
     base_env = dict(procs.env)
@@ -169,8 +170,14 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
     settings.new_commenter_count = 0
     settings.repeat_window_minutes = 0
     settings.save()
+    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     article = Article.objects.create(
-        slug="bench", title="Bench", body="Bench", section="Bench"
+        site=site,
+        external_id="bench",
+        slug="bench",
+        title="Bench",
+        body="Bench",
+        section="Bench",
     )
     users = [
         User.objects.create_user(f"bench{n}", password=None, display_name=f"Bench {n}")

@@ -18,8 +18,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("articles.api.urls")),
     path("api/v1/", include("readers.api.urls")),
+    path("api/v1/", include("sites.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("sites.urls")),
     path("", include("readers.urls")),
     path("", include("articles.urls")),
 ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentRevision, CommentStatus
+from sites.models import Site
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -19,11 +20,22 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.django.Password("correct horse battery staple")
 
 
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
+    class Meta:
+        model = Site
+        django_get_or_create = ("slug",)
+
+    name = "Parley News"
+    slug = "parley"
+
+
 class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     class Meta:
         model = Article
 
+    site = factory.SubFactory(SiteFactory)
     slug = factory.Sequence(lambda n: f"story-{n}")
+    external_id = factory.LazyAttribute(lambda a: a.slug)
     title = factory.Sequence(lambda n: f"Story number {n}")
     standfirst = "A short standfirst."
     body = "The body of the story."
@@ -64,6 +76,10 @@ def make_user(**fields: Any) -> User:
 
 def make_users(count: int, **fields: Any) -> list[User]:
     return cast(list[User], UserFactory.create_batch(count, **fields))
+
+
+def make_site(**fields: Any) -> Site:
+    return cast(Site, SiteFactory(**fields))
 
 
 def make_article(**fields: Any) -> Article:

@@ -36,19 +36,25 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_ratelimit",
+    "corsheaders",
     "accounts",
     "articles",
     "moderation",
     "readers",
+    "sites",
 ]
 
 MIDDLEWARE = [
+    # First, so that a request from inside the embed frame leaves with no cookie.
+    "sites.middleware.FrameMiddleware",
     "config.middleware.ReferenceIdMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, except that a request from the embed frame is its token's reader.
+    "sites.middleware.FrameAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -68,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "readers.context_processors.unread_notifications",
+                "sites.context_processors.frame",
             ],
         },
     },
@@ -187,8 +194,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Messages survive a redirect inside the embed frame, which has no cookies.
+MESSAGE_STORAGE = "sites.messages.FrameAwareStorage"
+
+# CORS (django-cors-headers) only for the comment counts, and only for origins a
+# site allows (sites/signals.py decides per request).
+CORS_URLS_REGEX = r"^/api/v1/counts/?$"
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_ALLOWED_ORIGINS: list[str] = []
+
 # Parley's own settings.
 PARLEY_COMMENT_MAX_LENGTH = 5000
+# Stories created by the embed on first load, per client address.
+PARLEY_EMBED_STORY_CREATE_RATE = env("PARLEY_EMBED_STORY_CREATE_RATE", default="20/h")
 PARLEY_EDIT_WINDOW = timedelta(
     minutes=env.int("PARLEY_EDIT_WINDOW_MINUTES", default=15)
 )

@@ -15,8 +15,17 @@ from accounts.models import User
 from articles.demo.content import READERS, STORIES
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.services import comment_create
+from sites.models import Site
 
 CREDENTIALS_FILE = "demo-credentials.txt"
+# The demo newsroom (`manage.py demo_newsroom`, started by `make run`) on another
+# host name and port, so the browser treats it as another site.
+NEWSROOM_ORIGIN = "http://localhost:8001"
+# Stories published by the demo newsroom, with its CMS's ids; the rest are Parley's.
+NEWSROOM_STORIES = {
+    "council-approves-riverside-cycle-lanes": "rg-1042",
+    "united-snatch-late-draw-at-the-park": "rg-1043",
+}
 
 
 class Command(BaseCommand):
@@ -85,10 +94,27 @@ class Command(BaseCommand):
             )
             for username, name in READERS.items()
         }
+        parley = Site.objects.create(
+            name="Parley News",
+            slug="parley",
+            story_hosts="127.0.0.1\nlocalhost",
+        )
+        gazette = Site.objects.create(
+            name="The Riverside Gazette",
+            slug="gazette",
+            allowed_origins=NEWSROOM_ORIGIN,
+            story_hosts="localhost",
+            sso_secret=secrets.token_urlsafe(32),
+            create_stories_on_embed=True,
+        )
         pending: list[tuple[Article, tuple[User, str, Comment | None]]] = []
         for story in STORIES:
             published = now - timedelta(hours=story["hours_ago"])
+            newsroom_id = NEWSROOM_STORIES.get(story["slug"])
             article = Article.objects.create(
+                site=gazette if newsroom_id else parley,
+                external_id=newsroom_id or story["slug"],
+                url=f"{NEWSROOM_ORIGIN}/stories/{newsroom_id}" if newsroom_id else "",
                 slug=story["slug"],
                 title=story["title"],
                 standfirst=story["standfirst"],

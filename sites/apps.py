@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class SitesConfig(AppConfig):
+    """Publications that embed Parley: origins, single sign-on, API keys."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "sites"
+    verbose_name = "Sites (newsrooms embedding Parley)"
+
+    def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
+        from .signals import cors_allow_site_origin
+
+        check_request_enabled.connect(cors_allow_site_origin)

@@ -1,0 +1,257 @@
+"""The embed frame, its headers, counts with CORS, and stories created on first load."""
+
+import html
+import re
+
+import pytest
+from django.test import Client, override_settings
+
+from articles.models import Article, Comment, CommentStatus
+from sites.models import Site
+from tests.factories import make_article, make_comment, make_site, make_user
+
+from .conftest import ORIGIN, sso_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(gazette: Site) -> Article:
+    return make_article(
+        site=gazette,
+        external_id="rg-1",
+        slug="gazette-rg-1",
+        url="http://localhost:8001/stories/rg-1",
+    )
+
+
+def _frame(**fields: str) -> tuple[str, object]:
+    origin = fields.pop("origin", ORIGIN)
+    data = {"site": "gazette", "story": "rg-1", **fields}
+    response = Client().post("/embed/frame/", data, HTTP_ORIGIN=origin)
+    return html.unescape(response.content.decode()), response
+
+
+def _frame_token(page: str) -> str:
+    match = re.search(r'<meta name="parley-frame" content="([^"]+)"', page)
+    assert match
+    return match.group(1)
+
+
+def test_the_frame_may_be_framed_by_the_sites_origins_only(story: Article) -> None:
+    """frame-ancestors lists the site's origins; other pages still refuse framing."""
+    # when
+    _, response = _frame()
+    story_page = Client().get(story.get_absolute_url())
+    # then
+    csp = response["Content-Security-Policy"]  # type: ignore[index]
+    assert "frame-ancestors http://localhost:8001 https://www.gazette.example" in csp
+    assert "script-src 'self'" in csp
+    assert not response.has_header("X-Frame-Options")  # type: ignore[attr-defined]
+    assert story_page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors" not in story_page.get("Content-Security-Policy", "")
+
+
+def test_the_frame_sets_no_cookie(story: Article) -> None:
+    """Nothing is set on Parley's domain from the frame, even on an error."""
+    # when
+    _, ok = _frame(sso_token=sso_token())
+    _, refused = _frame(origin="https://evil.example")
+    # then
+    assert not ok.cookies  # type: ignore[attr-defined]
+    assert not refused.cookies  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"site": "nope"}, 404, "Parley does not know this site"),
+        (
+            {"origin": "https://evil.example"},
+            403,
+            "(https://evil.example) is not allowed to show The Riverside Gazette",
+        ),
+        ({"url": "https://evil.example/rg-1"}, 400, "not on The Riverside Gazette"),
+        ({"story": ""}, 400, "needs data-story-id"),
+    ],
+    ids=["unknown-site", "foreign-origin", "url-on-other-host", "no-story-id"],
+)
+def test_a_refusal_is_shown_in_the_frame(
+    story: Article, fields: dict[str, str], status: int, message: str
+) -> None:
+    """An unknown site, a foreign origin or a foreign URL: a clear message."""
+    page, response = _frame(**fields)
+    assert response.status_code == status  # type: ignore[attr-defined]
+    assert message in page
+    assert 'id="comments"' not in page
+
+
+def test_a_story_is_created_on_first_load_when_the_site_allows_it(
+    gazette: Site,
+) -> None:
+    """Title and URL come from the embed; a URL on another host is refused."""
+    # when
+    page, response = _frame(
+        story="rg-77",
+        url="http://localhost:8001/stories/rg-77",
+        title="Market reopens",
+    )
+    foreign, _ = _frame(story="rg-78", url="https://evil.example/x", title="Spam")
+    # then
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    story = Article.objects.get(site=gazette, external_id="rg-77")
+    assert story.title == "Market reopens"
+    assert story.url == "http://localhost:8001/stories/rg-77"
+    assert "No comments yet" in page
+    assert "not on The Riverside Gazette" in foreign
+    assert not Article.objects.filter(external_id="rg-78").exists()
+
+
+def test_stories_are_not_created_when_the_site_does_not_allow_it(
+    gazette: Site,
+) -> None:
+    gazette.create_stories_on_embed = False
+    gazette.save()
+    page, response = _frame(story="rg-9", url="http://localhost:8001/9", title="T")
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    assert "has no story with the id 'rg-9'" in page
+    assert not Article.objects.filter(external_id="rg-9").exists()
+
+
+@override_settings(PARLEY_EMBED_STORY_CREATE_RATE="2/h")
+def test_story_creation_from_embeds_is_rate_limited(gazette: Site) -> None:
+    """A flood of made-up story ids stops creating stories."""
+    for n in range(3):
+        page, response = _frame(
+            story=f"n{n}", url=f"http://localhost:8001/{n}", title="T"
+        )
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    assert "Too many new stories" in page
+    assert Article.objects.filter(site=gazette).count() == 2
+
+
+def test_a_reader_posts_through_the_frame_token_without_cookies(
+    story: Article,
+) -> None:
+    """With the X-Parley-Frame header only: posted, followed, awaiting review."""
+    # given
+    page, _ = _frame(sso_token=sso_token())
+    token = _frame_token(page)
+    client = Client(enforce_csrf_checks=True)
+    # when
+    posted = client.post(
+        f"/stories/{story.slug}/comments/",
+        {"body": "A question about the cycle lanes budget."},
+        HTTP_X_PARLEY_FRAME=token,
+    )
+    # then
+    assert posted.status_code == 204
+    location = posted["X-Parley-Location"]
+    comment = Comment.objects.get(article=story)
+    assert location.endswith(f"#c{comment.pk}")
+    assert comment.author.display_name == "Sam Reader"
+    assert not posted.cookies
+    # when
+    followed = client.get(location.split("#")[0], HTTP_X_PARLEY_FRAME=token)
+    # then
+    text = html.unescape(followed.content.decode())
+    if comment.status != CommentStatus.PUBLISHED:
+        assert "awaiting review" in text
+    assert "Thanks, your comment" in text  # the message survived the redirect
+    assert 'name="parley-frame"' in text  # still the frame's page
+    assert not followed.cookies
+
+
+def test_a_forged_or_missing_frame_token_signs_nobody_in(story: Article) -> None:
+    """Without a valid token the post is refused as usual (CSRF, then login)."""
+    client = Client(enforce_csrf_checks=True)
+    forged = client.post(
+        f"/stories/{story.slug}/comments/",
+        {"body": "Forged."},
+        HTTP_X_PARLEY_FRAME="eyJzIjoxfQ:forged:sig",
+    )
+    assert forged.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_anonymous_readers_in_the_frame_are_asked_to_sign_in_on_the_site(
+    story: Article,
+) -> None:
+    """The login page is replaced by the site's sign-in prompt and the pop-up."""
+    page, _ = _frame()
+    token = _frame_token(page)
+    response = Client().get("/accounts/login/", HTTP_X_PARLEY_FRAME=token)
+    text = html.unescape(response.content.decode())
+    assert "Sign in on The Riverside Gazette" in text
+    assert "data-parley-popup" in text
+
+
+def test_counts_answer_for_the_sites_origin_with_cors(story: Article) -> None:
+    """One request, every asked id; CORS only for the site's own origins."""
+    # given
+    make_comment(article=story, status=CommentStatus.PUBLISHED)
+    make_comment(article=story, status=CommentStatus.HELD)
+    make_site(name="Other", slug="other", allowed_origins="https://other.example")
+    url = "/api/v1/counts?site=gazette&stories=rg-1,unknown"
+    # when
+    allowed = Client().get(url, HTTP_ORIGIN=ORIGIN)
+    other_site = Client().get(url, HTTP_ORIGIN="https://other.example")
+    foreign = Client().get(url, HTTP_ORIGIN="https://evil.example")
+    # then
+    assert allowed.json()["counts"] == {"rg-1": 1, "unknown": 0}
+    assert allowed["Access-Control-Allow-Origin"] == ORIGIN
+    assert "Access-Control-Allow-Origin" not in other_site
+    assert "Access-Control-Allow-Origin" not in foreign
+    assert not allowed.has_header("Access-Control-Allow-Credentials")
+
+
+def test_counts_come_from_the_cache(story: Article) -> None:
+    """A second request for the same stories makes no database query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = "/api/v1/counts?site=gazette&stories=rg-1"
+    Client().get(url)
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(url)
+    assert [q for q in queries if "articles_article" in q["sql"]] == []
+
+
+def test_bad_count_requests_get_a_clear_error(story: Article) -> None:
+    unknown = Client().get("/api/v1/counts?site=nope&stories=a")
+    empty = Client().get("/api/v1/counts?site=gazette&stories=")
+    assert unknown.status_code == 404
+    assert empty.status_code == 400
+    assert "story ids" in empty.json()["error"]["message"]
+
+
+def test_scripts_are_small_and_cached_long_under_a_versioned_url(
+    story: Article,
+) -> None:
+    import gzip
+
+    plain = Client().get("/embed.js")
+    assert plain["Cache-Control"] == "public, max-age=300"
+    assert len(gzip.compress(plain.content)) <= 10 * 1024
+    page, _ = _frame()
+    versioned = re.search(r'src="(/embed/v/[0-9a-f]{12}/frame\.js)"', page)
+    assert versioned
+    response = Client().get(versioned.group(1))
+    assert "immutable" in response["Cache-Control"]
+    assert Client().get("/count.js").status_code == 200
+
+
+def test_the_no_javascript_link_leads_to_the_thread(story: Article) -> None:
+    response = Client().get("/s/gazette/rg-1/")
+    assert response.status_code == 302
+    assert response["Location"] == story.get_absolute_url()
+
+
+def test_a_frame_user_is_never_the_sessions_user(story: Article) -> None:
+    """A Parley session in the browser does not leak into an anonymous frame."""
+    client = Client()
+    client.force_login(make_user(username="staffer", display_name="Staffer"))
+    page, _ = _frame()
+    token = _frame_token(page)
+    response = client.get(story.get_absolute_url(), HTTP_X_PARLEY_FRAME=token)
+    assert "Staffer" not in response.content.decode()
