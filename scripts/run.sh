@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
 PORT=${PORT:-8000}
+NEWSROOM_PORT=${NEWSROOM_PORT:-$((PORT + 1))}
+# The demo newsroom is on the other local host name, so the browser treats it as
+# another site (as a newsroom's domain would be) and its third-party rules apply.
+export PARLEY_DEMO_NEWSROOM_URL=${PARLEY_DEMO_NEWSROOM_URL:-http://localhost:$NEWSROOM_PORT}
 
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py load_demo
@@ -24,6 +28,10 @@ else
   echo "No REDIS_URL: comments are scored in the web process (tasks run in-process)."
 fi
 
+$BIN/python manage.py demo_newsroom --port "$NEWSROOM_PORT" --parley-url "http://127.0.0.1:$PORT" &
+pids+=($!)
+
 echo "Parley is starting on http://127.0.0.1:$PORT  (Ctrl-C stops everything)"
+echo "Demo newsroom embedding Parley: $PARLEY_DEMO_NEWSROOM_URL/"
 [ -f var/demo-credentials.txt ] && cat var/demo-credentials.txt
 $BIN/python manage.py runserver "127.0.0.1:$PORT" --noreload

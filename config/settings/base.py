@@ -205,6 +205,10 @@ CORS_ALLOWED_ORIGINS: list[str] = []
 
 # Parley's own settings.
 PARLEY_COMMENT_MAX_LENGTH = 5000
+# Where `make run` serves the demo newsroom that embeds Parley (load_demo uses it).
+PARLEY_DEMO_NEWSROOM_URL = env(
+    "PARLEY_DEMO_NEWSROOM_URL", default="http://localhost:8001"
+)
 # Stories created by the embed on first load, per client address.
 PARLEY_EMBED_STORY_CREATE_RATE = env("PARLEY_EMBED_STORY_CREATE_RATE", default="20/h")
 PARLEY_EDIT_WINDOW = timedelta(

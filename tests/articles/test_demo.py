@@ -35,3 +35,19 @@ def test_demo_is_not_loaded_twice(tmp_path: Path) -> None:
     call_command("load_demo", credentials_dir=str(tmp_path))
     call_command("load_demo", credentials_dir=str(tmp_path))
     assert Article.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_sites_and_the_newsroom_can_sign_readers_in(
+    tmp_path: Path,
+) -> None:
+    """Parley's own pages and the demo newsroom, which embeds Parley with SSO."""
+    from sites.models import Site
+
+    call_command("load_demo", credentials_dir=str(tmp_path))
+    gazette = Site.objects.get(slug="gazette")
+    assert Site.objects.count() == 2
+    assert gazette.origins == ["http://localhost:8001"]
+    assert gazette.sso_secret
+    assert Article.objects.filter(site=gazette).count() == 2
+    assert Article.objects.filter(site__slug="parley").count() == 1

@@ -255,3 +255,29 @@ def test_a_frame_user_is_never_the_sessions_user(story: Article) -> None:
     token = _frame_token(page)
     response = client.get(story.get_absolute_url(), HTTP_X_PARLEY_FRAME=token)
     assert "Staffer" not in response.content.decode()
+
+
+def test_a_parley_account_signs_in_through_the_pop_up(story: Article) -> None:
+    """The pop-up (first-party) hands a frame token for the Parley reader."""
+    # given
+    client = Client()
+    client.force_login(make_user(username="pat", display_name="Pat"))
+    url = f"/embed/account/?site=gazette&origin={ORIGIN}&story=/x/"
+    # when
+    response = client.get(url)
+    # then
+    token = _frame_token(response.content.decode())
+    page = Client().get(story.get_absolute_url(), HTTP_X_PARLEY_FRAME=token)
+    assert 'id="frame-reader">Pat<' in page.content.decode()
+
+
+def test_the_pop_up_is_refused_where_the_site_uses_only_its_accounts(
+    story: Article, gazette: Site
+) -> None:
+    gazette.allow_parley_accounts = False
+    gazette.save()
+    client = Client()
+    client.force_login(make_user(username="pat", display_name="Pat"))
+    response = client.get(f"/embed/account/?site=gazette&origin={ORIGIN}")
+    assert response.status_code == 403
+    assert "signs readers in with its own accounts" in response.content.decode()

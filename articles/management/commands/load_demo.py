@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -18,9 +19,6 @@ from articles.services import comment_create
 from sites.models import Site
 
 CREDENTIALS_FILE = "demo-credentials.txt"
-# The demo newsroom (`manage.py demo_newsroom`, started by `make run`) on another
-# host name and port, so the browser treats it as another site.
-NEWSROOM_ORIGIN = "http://localhost:8001"
 # Stories published by the demo newsroom, with its CMS's ids; the rest are Parley's.
 NEWSROOM_STORIES = {
     "council-approves-riverside-cycle-lanes": "rg-1042",
@@ -94,6 +92,9 @@ class Command(BaseCommand):
             )
             for username, name in READERS.items()
         }
+        # The demo newsroom (`manage.py demo_newsroom`, started by `make run`) is on
+        # another host name and port, so the browser treats it as another site.
+        newsroom = settings.PARLEY_DEMO_NEWSROOM_URL.rstrip("/")
         parley = Site.objects.create(
             name="Parley News",
             slug="parley",
@@ -102,8 +103,8 @@ class Command(BaseCommand):
         gazette = Site.objects.create(
             name="The Riverside Gazette",
             slug="gazette",
-            allowed_origins=NEWSROOM_ORIGIN,
-            story_hosts="localhost",
+            allowed_origins=newsroom,
+            story_hosts=urlsplit(newsroom).hostname or "localhost",
             sso_secret=secrets.token_urlsafe(32),
             create_stories_on_embed=True,
         )
@@ -114,7 +115,7 @@ class Command(BaseCommand):
             article = Article.objects.create(
                 site=gazette if newsroom_id else parley,
                 external_id=newsroom_id or story["slug"],
-                url=f"{NEWSROOM_ORIGIN}/stories/{newsroom_id}" if newsroom_id else "",
+                url=f"{newsroom}/stories/{newsroom_id}" if newsroom_id else "",
                 slug=story["slug"],
                 title=story["title"],
                 standfirst=story["standfirst"],
