@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 
 from .frame import HEADER, FrameContext, frame_from_token
@@ -44,8 +44,13 @@ class FrameMiddleware:
     def _finish(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         frame = frame_of(request)
         match = getattr(request, "resolver_match", None)
-        if match is not None and match.namespace == "sites":
-            # The embed's own URLs are loaded cross-site: no cookie from them either.
+        if (
+            match is not None
+            and match.namespace == "sites"
+            and match.url_name != "account_popup"
+        ):
+            # The embed's own URLs are loaded cross-site: no cookie from them either
+            # (the Parley-account pop-up is first-party and needs its session).
             response.cookies.clear()
         if frame is None:
             return response
@@ -64,7 +69,13 @@ class FrameMiddleware:
 
 
 def frame_sign_in(request: HttpRequest) -> HttpResponse:
-    """Inside a frame, signing in is the site's business (or a Parley pop-up)."""
+    """Inside a frame, signing in is the site's business (or a Parley pop-up); a
+    reader already signed in goes back to the comments."""
+    frame = frame_of(request)
+    assert frame is not None  # noqa: S101 - only called for frame requests
+    if frame.user is not None:
+        return HttpResponseRedirect(frame.story_path or "/")
+    request.user = frame.viewer
     return render(request, "sites/sign_in.html", status=200)
 
 

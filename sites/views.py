@@ -9,7 +9,7 @@ the frame offers exactly what the story page offers.
 import logging
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import (
     Http404,
     HttpRequest,
@@ -17,6 +17,9 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
     QueryDict,
+)
+from django.http.response import (
+    HttpResponseBase,
 )
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -205,9 +208,16 @@ def frame_session(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"frame_token": renewed.token})
 
 
-@login_required
-@require_GET
-def account_popup(request: HttpRequest) -> HttpResponse:
+def _keep_opener(response: HttpResponseBase) -> HttpResponseBase:
+    # The pop-up hands its token to the frame that opened it through
+    # window.opener; Django's default COOP (same-origin) would sever that link,
+    # because the opener's page is the newsroom's.
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def account_popup(request: HttpRequest) -> HttpResponseBase:
     """The pop-up where a reader signs in with a Parley account (first-party, so
     the session cookie works), then hands a frame token back to the frame."""
     site = selectors.site_by_slug(request.GET.get("site", ""))
@@ -222,17 +232,23 @@ def account_popup(request: HttpRequest) -> HttpResponse:
             status=403,
         )
     user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required
+    if not isinstance(user, User) or not user.is_authenticated:
+        # Django's login view, here, so the pop-up keeps its opener; it comes
+        # back to this URL once signed in.
+        login = LoginView.as_view(next_page=request.get_full_path())
+        return _keep_opener(login(request))
     context = FrameContext(
         site=site,
         user=user,
         host_origin=origin,
         story_path=request.GET.get("story", ""),
     )
-    return render(
-        request,
-        "sites/account_popup.html",
-        {"popup_frame": context, "popup_script": asset_url("popup.js")},
+    return _keep_opener(
+        render(
+            request,
+            "sites/account_popup.html",
+            {"popup_frame": context, "popup_script": asset_url("popup.js")},
+        )
     )
 
 

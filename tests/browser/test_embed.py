@@ -206,3 +206,42 @@ def test_a_page_on_a_foreign_origin_cannot_frame_it(
         direct = page.frames[1]
         assert direct.locator("#comments").count() == 0
         assert "Eighty spaces" not in direct.content()
+
+
+def test_permalinks_scroll_the_host_page_and_a_parley_account_signs_in(
+    page: Any,
+    browser_errors: BrowserErrors,
+    newsroom: str,
+    story: Article,
+    reader: User,
+) -> None:
+    """A permalink in the frame scrolls the host page to the comment and names it in
+    the host's address; a reader signs in with a Parley account in a pop-up."""
+    # given: a long thread, signed out on the newsroom
+    for n in range(12):
+        make_comment(article=story, body=f"Comment number {n} on the lanes.")
+    last = Comment.objects.filter(article=story).order_by("-pk").first()
+    assert last is not None
+    page.set_viewport_size({"width": 900, "height": 700})
+    page.goto(f"{newsroom}/sign-out")
+    page.goto(f"{newsroom}/stories/rg-1042")
+    frame = page.frame_locator("#parley-comments iframe")
+    # when
+    frame.locator(f"#c{last.pk} a[title=Permalink]").click()
+    # then
+    page.wait_for_url(f"**/stories/rg-1042#parley-c{last.pk}")
+    assert page.evaluate("window.pageYOffset") > 300
+    # when: the permalink is opened later, the frame shows that comment
+    page.goto(f"{newsroom}/stories/rg-1042#parley-c{last.pk}")
+    frame.locator(f"#c{last.pk}").wait_for()
+    # when: signing in with a Parley account
+    frame.locator("header.frame").get_by_text("Sign in to comment").click()
+    with page.expect_popup() as opened:
+        frame.get_by_text("sign in with a Parley account").click()
+    popup = opened.value
+    popup.fill("input[name=username]", reader.username)
+    popup.fill("input[name=password]", "correct horse battery staple")
+    popup.get_by_role("button", name="Log in").click()
+    # then
+    frame.locator("#frame-reader").wait_for()
+    assert frame.locator("#frame-reader").inner_text() == reader.display_name

@@ -22,7 +22,11 @@
     tell({ type: "parley:height", height: document.documentElement.scrollHeight });
   }
   if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
-  window.addEventListener("load", reportHeight);
+  window.addEventListener("load", function () {
+    reportHeight();
+    var anchor = anchorOf(current);
+    if (anchor) reveal(anchor, true);
+  });
   reportHeight();
 
   function reveal(hash, always) {
@@ -33,13 +37,20 @@
     if (id) tell({ type: "parley:permalink", id: id[1] });
   }
 
+  // A comment's permalink page (/comments/12/) points at the comment itself.
+  function anchorOf(url) {
+    var u = new URL(url);
+    var permalink = /\/comments\/(\d+)\/$/.exec(u.pathname);
+    return u.hash || (permalink ? "#c" + permalink[1] : "");
+  }
+
   function show(html, url) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     document.body.innerHTML = doc.body.innerHTML;
     document.title = doc.title;
     current = url;
     reportHeight();
-    reveal(new URL(url).hash, false);
+    reveal(anchorOf(url), false);
   }
 
   function failed() {
@@ -134,7 +145,8 @@
     var m = event.data || {};
     if (embedded && event.source === window.parent && event.origin === host && m.type === "parley:sso") {
       signIn(String(m.token || ""));
-    } else if (popup && event.source === popup && event.origin === location.origin && m.type === "parley:login") {
+    } else if (popup && event.origin === location.origin && m.type === "parley:login") {
+      // Only Parley's own pages have this origin: the pop-up this frame opened.
       token = String(m.token);
       go(current);
     }
