@@ -7,7 +7,13 @@ from pathlib import Path
 from django.urls import reverse
 
 ASSETS = Path(__file__).parent / "static" / "parley"
-SCRIPTS = ("embed.js", "count.js", "frame.js", "popup.js")
+CONTENT_TYPES = {
+    "embed.js": "text/javascript",
+    "count.js": "text/javascript",
+    "frame.js": "text/javascript",
+    "popup.js": "text/javascript",
+    "frame.css": "text/css",
+}
 
 
 @cache

@@ -10,4 +10,8 @@ def frame(request: HttpRequest) -> dict[str, object]:
     context = frame_of(request)
     if context is None:
         return {}
-    return {"frame": context, "frame_script": asset_url("frame.js")}
+    return {
+        "frame": context,
+        "frame_script": asset_url("frame.js"),
+        "frame_style": asset_url("frame.css"),
+    }

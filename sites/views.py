@@ -33,7 +33,7 @@ from articles.errors import InvalidInput, NotAllowed, ServiceError
 from articles.models import Article, Comment
 
 from . import selectors, services
-from .assets import SCRIPTS, asset_bytes, asset_url, asset_version
+from .assets import CONTENT_TYPES, asset_bytes, asset_url, asset_version
 from .errors import SignOnRefused
 from .frame import FrameContext
 from .middleware import frame_of
@@ -48,18 +48,18 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 
 @require_GET
 def script(request: HttpRequest, name: str, version: str = "") -> HttpResponse:
-    """embed.js, count.js and the frame's scripts.
+    """embed.js, count.js and the frame's scripts and styles.
 
     Under a versioned URL (/embed/v/<hash>/<name>) a script never changes, so it is
     cached for a year; the plain URLs newsrooms paste (/embed.js, /count.js) are
     cached for five minutes so a new release reaches them quickly.
     """
-    if name not in SCRIPTS:
+    if name not in CONTENT_TYPES:
         raise Http404("No such script.")
     if version and version != asset_version(name):
         # An old version asked after a release: send to the current one.
         return HttpResponseRedirect(asset_url(name))
-    response = HttpResponse(asset_bytes(name), content_type="text/javascript")
+    response = HttpResponse(asset_bytes(name), content_type=CONTENT_TYPES[name])
     response["Cache-Control"] = LONG_CACHE if version else SHORT_CACHE
     response["Access-Control-Allow-Origin"] = "*"  # public code, no credentials
     response["X-Content-Type-Options"] = "nosniff"
@@ -67,6 +67,9 @@ def script(request: HttpRequest, name: str, version: str = "") -> HttpResponse:
 
 
 def _frame_csp(origins: list[str]) -> str:
+    # Set here, per view: a site-wide CSP middleware (django-csp) leaves a header a
+    # view has set alone. 'unsafe-inline' styles only while base.html has its
+    # <style> block; no inline script at all.
     ancestors = " ".join(origins) if origins else "'none'"
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -80,10 +83,13 @@ def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     frame it: a newsroom that misconfigured its origins sees why nothing loads."""
     logger.warning("embed refused status=%s reason=%s", status, message)
     response = render(
-        request, "sites/frame_refused.html", {"message": message}, status=status
+        request,
+        "sites/frame_refused.html",
+        {"message": message, "frame_style": asset_url("frame.css")},
+        status=status,
     )
     response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+        "default-src 'none'; style-src 'self'; frame-ancestors *"
     )
     response.cookies.clear()
     return response

@@ -112,11 +112,7 @@ def test_an_sso_reader_posts_and_replies_with_third_party_cookies_blocked(
     a reply, each shown awaiting review, with no cookie on Parley's domain."""
     page = blocking_page
     errors = _watch(page)
-    # given: the browser really blocks third-party cookies (first-party works)
-    page.goto(f"{parley}/healthz")
     probe = "c => { document.cookie = c; return document.cookie; }"
-    assert "probe=1" in page.evaluate(probe, "probe=1; SameSite=None; Secure")
-    page.context.clear_cookies()
     # when
     page.goto(f"{newsroom}/stories/rg-1042")
     frame = page.frame_locator("#parley-comments iframe")
@@ -152,6 +148,10 @@ def test_an_sso_reader_posts_and_replies_with_third_party_cookies_blocked(
     assert Comment.objects.filter(article=story, parent__isnull=False).count() == 1
     assert all("127.0.0.1" not in c["domain"] for c in page.context.cookies())
     assert not errors, errors
+    # and the control: the same cookie is accepted first-party, so the frame's
+    # refusal above was the third-party block
+    page.goto(f"{parley}/healthz")
+    assert "probe=1" in page.evaluate(probe, "probe=1; SameSite=None; Secure")
 
 
 def test_counts_appear_on_the_front_page(

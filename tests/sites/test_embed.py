@@ -281,3 +281,62 @@ def test_the_pop_up_is_refused_where_the_site_uses_only_its_accounts(
     response = client.get(f"/embed/account/?site=gazette&origin={ORIGIN}")
     assert response.status_code == 403
     assert "signs readers in with its own accounts" in response.content.decode()
+
+
+def test_the_host_page_signs_a_reader_in_and_out_without_a_reload(
+    story: Article,
+) -> None:
+    """Parley.login(token) / Parley.logout(): the frame swaps its token."""
+    # given
+    page, _ = _frame()
+    anonymous = _frame_token(page)
+    # when
+    signed_in = Client().post(
+        "/embed/session/", {"sso_token": sso_token()}, HTTP_X_PARLEY_FRAME=anonymous
+    )
+    token = signed_in.json()["frame_token"]
+    signed_out = Client().post("/embed/session/", {}, HTTP_X_PARLEY_FRAME=token)
+    # then
+    as_reader = Client().get(story.get_absolute_url(), HTTP_X_PARLEY_FRAME=token)
+    assert 'id="frame-reader">Sam Reader<' in as_reader.content.decode()
+    after = Client().get(
+        story.get_absolute_url(),
+        HTTP_X_PARLEY_FRAME=signed_out.json()["frame_token"],
+    )
+    assert "frame-reader" not in after.content.decode()
+    assert not signed_in.cookies
+
+
+def test_a_bad_token_from_the_host_page_is_refused_with_its_reason(
+    story: Article,
+) -> None:
+    page, _ = _frame()
+    response = Client().post(
+        "/embed/session/",
+        {"sso_token": sso_token(exp=1)},
+        HTTP_X_PARLEY_FRAME=_frame_token(page),
+    )
+    assert response.status_code == 403
+    assert "expired" in response.json()["error"]
+    stale = Client().post("/embed/session/", {"sso_token": sso_token()})
+    assert stale.status_code == 403
+    assert "reload the page" in stale.json()["error"]
+
+
+def test_the_first_paint_is_one_request_on_the_story_pages_queries(
+    story: Article,
+) -> None:
+    """The frame's first response holds the thread, with the story page's queries
+    plus a fixed few (site, story), however long the thread."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_comments
+
+    make_comments(120, article=story)
+    with CaptureQueriesContext(connection) as story_page:
+        Client().get(story.get_absolute_url())
+    with CaptureQueriesContext(connection) as frame_page:
+        page, _ = _frame()
+    assert page.count('class="comment ') == 20  # the first page of the thread
+    assert len(frame_page) <= len(story_page) + 3
