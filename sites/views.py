@@ -3,7 +3,8 @@ exchange of a sign-on token for a frame token, and the Parley-account pop-up.
 
 Inside the frame, the story page's own views render the thread, the forms and the
 reader's pages (base.html switches to the frame's header when `frame` is set), so
-the frame offers exactly what the story page offers.
+the frame offers exactly what the story page offers. They are reached through their
+URLs (resolve), never imported: interfaces stay independent of each other.
 """
 
 import logging
@@ -22,13 +23,13 @@ from django.http.response import (
     HttpResponseBase,
 )
 from django.shortcuts import render
+from django.urls import resolve
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts.models import User
-from articles import views as story_pages
 from articles.errors import InvalidInput, NotAllowed, ServiceError
 from articles.models import Article, Comment
 
@@ -151,10 +152,10 @@ def frame(request: HttpRequest) -> HttpResponse:
         else None
     )
     context.current = (comment or article).get_absolute_url()
-    if comment is not None:
-        response = story_pages.comment_detail(request, pk=comment.pk)
-    else:
-        response = story_pages.article_detail(request, slug=article.slug)
+    # The story page's own view (or the comment's permalink view) renders the
+    # frame's first paint: the same code, selectors and cache as on Parley.
+    page = resolve(context.current)
+    response = page.func(request, *page.args, **page.kwargs)
     response["Content-Security-Policy"] = _frame_csp(site.origins)
     return response
 
