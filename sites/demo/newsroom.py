@@ -19,6 +19,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import jwt
+from django.db import connections
 
 from articles.models import Article
 from sites.models import Site
@@ -92,6 +93,15 @@ def _token(site: Site) -> str:
 def make_app(*, parley_url: str, site_slug: str = "gazette") -> Callable[..., Any]:
     """The newsroom as a WSGI application."""
     parley_url = parley_url.rstrip("/")
+
+    def app_closing_connections(
+        environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        # Outside Django's request cycle: close this thread's connection ourselves.
+        try:
+            return app(environ, start_response)
+        finally:
+            connections.close_all()
 
     def app(
         environ: dict[str, Any], start_response: Callable[..., Any]
@@ -177,4 +187,4 @@ def make_app(*, parley_url: str, site_slug: str = "gazette") -> Callable[..., An
         )
         return [body.encode()]
 
-    return app
+    return app_closing_connections
