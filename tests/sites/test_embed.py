@@ -340,3 +340,56 @@ def test_the_first_paint_is_one_request_on_the_story_pages_queries(
         page, _ = _frame()
     assert page.count('class="comment ') == 20  # the first page of the thread
     assert len(frame_page) <= len(story_page) + 3
+
+
+def _signed_in_token(story: Article) -> str:
+    page, _ = _frame(sso_token=sso_token())
+    return _frame_token(page)
+
+
+def test_every_page_a_reader_uses_works_inside_the_frame(story: Article) -> None:
+    """Edit, withdraw, report, my comments, notifications, problem report: each
+    renders as a frame page (the frame's header, no site header) and takes its
+    form with the frame token and no cookie."""
+    # given
+    token = _signed_in_token(story)
+    client = Client(enforce_csrf_checks=True)
+    client.post(
+        f"/stories/{story.slug}/comments/",
+        {"body": "My own first comment here."},
+        HTTP_X_PARLEY_FRAME=token,
+    )
+    mine = Comment.objects.get(article=story, body="My own first comment here.")
+    theirs = make_comment(article=story, body="Someone else's view.")
+    pages = [
+        f"/comments/{mine.pk}/edit/",
+        f"/comments/{mine.pk}/withdraw/",
+        f"/comments/{theirs.pk}/report/",
+        f"/comments/{theirs.pk}/",
+        "/me/comments/",
+        "/me/notifications/",
+        f"/help/report/?story={story.slug}",
+    ]
+    # when / then
+    for path in pages:
+        response = client.get(path, HTTP_X_PARLEY_FRAME=token)
+        text = response.content.decode()
+        assert response.status_code == 200, path
+        assert 'id="frame-reader"' in text, path
+        assert '<header class="site">' not in text, path
+        assert not response.cookies, path
+    # when: the reader edits, then withdraws, through the frame
+    edited = client.post(
+        f"/comments/{mine.pk}/edit/",
+        {"body": "My own first comment, edited."},
+        HTTP_X_PARLEY_FRAME=token,
+    )
+    withdrawn = client.post(
+        f"/comments/{mine.pk}/withdraw/", {}, HTTP_X_PARLEY_FRAME=token
+    )
+    # then
+    assert edited.status_code == 204
+    assert withdrawn.status_code == 204
+    mine.refresh_from_db()
+    assert mine.body == "My own first comment, edited."
+    assert mine.status == CommentStatus.WITHDRAWN
