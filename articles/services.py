@@ -5,11 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import InvalidInput, NotAllowed
+from lifecycle.transitions import comment_transition
 from moderation.models import AuthorStanding, Decision
-from moderation.services.decisions import comment_set_status
 from moderation.tasks import schedule_scoring
 
-from .errors import InvalidInput, NotAllowed
 from .models import Article, Comment, CommentRevision, CommentStatus, IdempotencyKey
 from .text import clean_body
 
@@ -138,7 +138,7 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         locked.body = text
         locked.edited_at = now
         locked.save(update_fields=["text_version", "body", "edited_at"])
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=CommentStatus.PENDING,
             source=Decision.Source.AUTHOR,
@@ -157,7 +157,7 @@ def comment_withdraw(*, comment: Comment, actor: User) -> Comment:
     _require_author(comment, actor, "withdraw")
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=CommentStatus.WITHDRAWN,
             source=Decision.Source.AUTHOR,

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
+from core.errors import InvalidInput, ServiceError
 
 from . import selectors, services
-from .errors import InvalidInput, ServiceError
 from .forms import CommentForm
 from .models import Article, Comment, CommentStatus
 

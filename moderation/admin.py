@@ -26,8 +26,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from articles.errors import ServiceError
 from articles.models import Article, Comment, CommentStatus
+from core.errors import ServiceError
 from moderation import selectors
 from moderation.highlight import highlight
 from moderation.models import (

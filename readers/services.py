@@ -13,10 +13,10 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from articles import services as article_services
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Article, Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import comment_transition
 from moderation.models import Decision
-from moderation.services.decisions import comment_set_status
 
 from .models import (
     Appeal,
@@ -245,7 +245,7 @@ def appeal_decide(
             )
         comment = Comment.objects.select_for_update().get(pk=locked.comment_id)
         if overturn:
-            comment_set_status(
+            comment_transition(
                 comment=comment,
                 to_status=CommentStatus.PUBLISHED,
                 source=Decision.Source.MODERATOR,

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
-from articles.errors import NotAllowed, ServiceError
 from articles.models import Article, Comment
 from config.middleware import LAST_ERROR_COOKIE, reference_of
+from core.errors import NotAllowed, ServiceError
 
 from . import selectors, services
 from .forms import (

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentRevision, CommentStatus
+from lifecycle.transitions import counters_recount
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -55,6 +56,14 @@ class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     ) -> None:
         if create:
             CommentRevision.objects.create(comment=obj, version=1, body=obj.body)
+
+    @factory.post_generation
+    def counters(
+        obj: Comment, create: bool, extracted: object, **kwargs: object
+    ) -> None:
+        # Saved around the transitions, so the story's counters are recounted.
+        if create:
+            counters_recount(article_ids=[obj.article_id])
 
 
 # Typed entry points: factory_boy has no type information, so tests call these.

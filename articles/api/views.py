@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from articles import selectors, services
-from articles.errors import InvalidInput, NotFound
 from articles.models import Article, Comment
+from core.errors import InvalidInput, NotFound
 
 from .serializers import (
     ArticleDetailOutputSerializer,

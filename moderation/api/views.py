@@ -16,8 +16,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
-from articles.errors import NotAllowed, NotFound, ServiceError
 from articles.models import Comment, CommentStatus
+from core.errors import NotAllowed, NotFound, ServiceError
 from moderation.models import Report
 from moderation.services.reports import NOTE_MAX, comment_report
 

@@ -3,9 +3,11 @@
 Every action locks the comment, refuses if someone else decided it since the
 moderator looked (`seen_decision_id`), and leaves an immutable Decision row with
 who, when, from and to status, reason code, note and the model's score at that
-moment. A status change goes through `comment_set_status`; actions that keep the
-status (featuring, sanctions on a rejected comment, dismissing reports) record a
-Decision whose from and to status are equal. Every action is reversed by another.
+moment. These are moderators' actions, not status transitions: a status change goes
+through `lifecycle.transitions.comment_transition`, and actions that keep the status
+(featuring, sanctions on a rejected comment, dismissing reports) record a Decision
+whose from and to status are equal with `comment_decision_record`. Every action is
+reversed by another.
 """
 
 from dataclasses import dataclass
@@ -15,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import comment_decision_record, comment_transition
 from moderation.models import (
     AuthorStanding,
     Decision,
@@ -25,7 +28,6 @@ from moderation.models import (
 )
 from moderation.reasons import RejectionReason
 
-from .decisions import comment_set_status
 from .reports import reports_resolve
 
 SUSPEND_DAYS_CHOICES = (1, 7)
@@ -95,7 +97,7 @@ def _record(
     """Change the status (or record an action that keeps it) as this moderator."""
     score = _score(comment)
     if to_status is not None and to_status != comment.status:
-        decision = comment_set_status(
+        decision = comment_transition(
             comment=comment,
             to_status=to_status,
             source=Decision.Source.MODERATOR,
@@ -107,11 +109,8 @@ def _record(
         )
         if decision is not None:
             return decision
-    return Decision.objects.create(
+    return comment_decision_record(
         comment=comment,
-        text_version=comment.text_version,
-        from_status=comment.status,
-        to_status=comment.status,
         source=Decision.Source.MODERATOR,
         actor=moderator,
         rejection_reason=rejection_reason,

@@ -14,8 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import comment_transition
 from moderation.models import (
     Decision,
     ModerationSettings,
@@ -24,8 +25,6 @@ from moderation.models import (
     ReporterRecord,
 )
 from moderation.reasons import Reason
-
-from .decisions import comment_set_status
 
 NOTE_MAX = 500
 
@@ -98,7 +97,7 @@ def _hold_if_heavy(comment: Comment) -> Decision | None:
     if weight < ModerationSettings.current().report_hold_weight:
         return None
     result = PipelineResult.objects.filter(comment_id=comment.pk).first()
-    return comment_set_status(
+    return comment_transition(
         comment=comment,
         to_status=CommentStatus.HELD,
         source=Decision.Source.READERS,

@@ -19,11 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Comment, CommentStatus
+from lifecycle.transitions import Transition, comments_transition
 from moderation.models import CommentScore, Decision, ModerationSettings, PipelineResult
 from moderation.pipeline import PipelineRun, run_pipeline_batch
 from moderation.policy import Outcome
-
-from .decisions import StatusChange, comments_set_status
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +102,9 @@ def _write(comments: list[Comment], runs: list[PipelineRun]) -> None:
         ],
     )
     # Held comments being re-scored keep their status: a person decides them.
-    comments_set_status(
+    comments_transition(
         [
-            StatusChange(
+            Transition(
                 comment=c,
                 to_status=OUTCOME_STATUS[run.outcome],
                 source=Decision.Source.PIPELINE,

@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from articles.api.views import CommentWriteThrottle
-from articles.errors import InvalidInput, NotFound
 from articles.models import Article, Comment
+from core.errors import InvalidInput, NotFound
 from readers import selectors, services
 from readers.forms import AccountDeleteForm
 from readers.iphash import client_ip_hash

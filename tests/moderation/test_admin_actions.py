@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict
 from moderation.models import (
     AuthorStanding,
     Decision,

@@ -7,8 +7,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from articles.errors import Conflict, NotAllowed
 from articles.models import CommentStatus
+from core.errors import Conflict, NotAllowed
 from moderation.models import Decision, ModerationSettings, Report, ReporterRecord
 from moderation.services.reports import (
     comment_report,

@@ -1,0 +1,184 @@
+"""The transition module: Decision rows, counters and the after-commit hook."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import transaction
+
+from articles.models import Article, Comment, CommentStatus
+from lifecycle import events
+from lifecycle.events import StatusChanged, on_status_changed
+from lifecycle.transitions import (
+    Transition,
+    comment_transition,
+    comments_transition,
+    counters_recount,
+)
+from moderation.models import Decision
+from tests.factories import make_article, make_comment, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def heard() -> Iterator[list[StatusChanged]]:
+    """Events delivered to a receiver subscribed for one test."""
+    got: list[StatusChanged] = []
+    receiver = on_status_changed(got.append)
+    yield got
+    events._receivers.remove(receiver)
+
+
+def _counts(article: Article, *comments: Comment) -> tuple[int, ...]:
+    article.refresh_from_db()
+    for c in comments:
+        c.refresh_from_db()
+    return (
+        article.published_comment_count,
+        *(c.published_reply_count for c in comments),
+    )
+
+
+def _move(comment: Comment, to_status: str) -> Decision | None:
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        return comment_transition(
+            comment=locked, to_status=to_status, source=Decision.Source.MODERATOR
+        )
+
+
+def test_publishing_a_deep_reply_counts_it_for_the_story_and_every_ancestor() -> None:
+    # given a thread three deep whose newest reply waits for review
+    article = make_article()
+    top = make_comment(article=article)
+    reply = make_comment(article=article, parent=top)
+    deep = make_comment(article=article, parent=reply, status=CommentStatus.HELD)
+    assert _counts(article, top, reply) == (2, 1, 0)
+    # when it is published, then rejected
+    _move(deep, CommentStatus.PUBLISHED)
+    published = _counts(article, top, reply)
+    _move(deep, CommentStatus.REJECTED)
+    # then each count went up once and back down once
+    assert published == (3, 2, 1)
+    assert _counts(article, top, reply) == (2, 1, 0)
+
+
+def test_changes_between_unpublished_statuses_leave_the_counts_alone() -> None:
+    article = make_article()
+    top = make_comment(article=article)
+    reply = make_comment(article=article, parent=top, status=CommentStatus.PENDING)
+    _move(reply, CommentStatus.HELD)
+    _move(reply, CommentStatus.REJECTED)
+    assert _counts(article, top) == (1, 0)
+
+
+def test_a_transition_to_the_same_status_writes_nothing_and_announces_nothing(
+    heard: list[StatusChanged], django_capture_on_commit_callbacks
+) -> None:
+    comment = make_comment()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = _move(comment, CommentStatus.PUBLISHED)
+    assert decision is None
+    assert not Decision.objects.filter(comment=comment).exists()
+    assert heard == []
+
+
+def test_subscribers_hear_each_change_after_commit_with_what_changed(
+    heard: list[StatusChanged], django_capture_on_commit_callbacks
+) -> None:
+    # given a held reply and a moderator
+    moderator = make_user()
+    top = make_comment()
+    reply = make_comment(article=top.article, parent=top, status=CommentStatus.HELD)
+    # when the moderator publishes it
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=reply.pk)
+        decision = comment_transition(
+            comment=locked,
+            to_status=CommentStatus.PUBLISHED,
+            source=Decision.Source.MODERATOR,
+            actor=moderator,
+        )
+        assert heard == []  # nothing before the commit
+    # then one event says who moved which comment from where to where
+    assert decision is not None
+    assert heard == [
+        StatusChanged(
+            comment_id=reply.pk,
+            article_id=top.article_id,
+            parent_id=top.pk,
+            decision_id=decision.pk,
+            old_status=CommentStatus.HELD,
+            new_status=CommentStatus.PUBLISHED,
+            source=Decision.Source.MODERATOR,
+            actor_id=moderator.pk,
+            bulk=False,
+        )
+    ]
+
+
+def test_a_rolled_back_change_is_never_announced(
+    heard: list[StatusChanged], django_capture_on_commit_callbacks
+) -> None:
+    comment = make_comment(status=CommentStatus.HELD)
+
+    def fail_after_the_transition() -> None:
+        with transaction.atomic():
+            _move(comment, CommentStatus.PUBLISHED)
+            raise RuntimeError("the caller failed after the transition")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        fail_after_the_transition()
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
+    assert heard == []
+
+
+def test_changes_made_together_are_announced_as_bulk(
+    heard: list[StatusChanged], django_capture_on_commit_callbacks
+) -> None:
+    article = make_article()
+    held = [make_comment(article=article, status=CommentStatus.HELD) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        locked = list(Comment.objects.select_for_update().filter(article=article))
+        decisions = comments_transition(
+            [
+                Transition(
+                    comment=c,
+                    to_status=CommentStatus.REJECTED,
+                    source=Decision.Source.MODERATOR,
+                )
+                for c in locked
+            ]
+        )
+    assert len(decisions) == 3
+    assert [e.comment_id for e in heard] == [c.pk for c in held]
+    assert all(e.bulk for e in heard)
+
+
+def test_a_failing_subscriber_neither_undoes_the_change_nor_silences_others(
+    heard: list[StatusChanged], django_capture_on_commit_callbacks
+) -> None:
+    def broken(event: StatusChanged) -> None:
+        raise ValueError("subscriber bug")
+
+    on_status_changed(broken)
+    try:
+        comment = make_comment(status=CommentStatus.HELD)
+        with django_capture_on_commit_callbacks(execute=True):
+            _move(comment, CommentStatus.PUBLISHED)
+    finally:
+        events._receivers.remove(broken)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PUBLISHED
+    assert [e.comment_id for e in heard] == [comment.pk]
+
+
+def test_a_recount_repairs_counters_written_around_the_transitions() -> None:
+    article = make_article()
+    top = make_comment(article=article)
+    make_comment(article=article, parent=top)
+    Article.objects.filter(pk=article.pk).update(published_comment_count=40)
+    Comment.objects.filter(pk=top.pk).update(published_reply_count=0)
+    counters_recount()
+    assert _counts(article, top) == (2, 1)
