@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from moderation.classifier import DEFAULT_MODEL_PATH, load_model
-from moderation.classifier.artifact import card_path_for
+from moderation.classifier.card import card_path_for
 from moderation.models import ModelVersion
 from moderation.services import registry
 
