@@ -26,7 +26,7 @@ from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
 from moderation.models import Decision
 
-from .events import StatusChanged, announce_on_commit
+from .events import StatusChanged, status_changed
 
 
 @dataclass
@@ -83,7 +83,7 @@ def comments_transition(
         Comment.objects.filter(pk__in=ids).update(status=status, status_changed_at=now)
     _counters_update(real)
     is_bulk = len(real) > 1 if bulk is None else bulk
-    announce_on_commit(
+    status_changed.announce_on_commit(
         [
             StatusChanged(
                 comment_id=t.comment.pk,

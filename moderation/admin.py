@@ -7,14 +7,12 @@ shown), so two moderators acting at once never silently overwrite each other.
 """
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from articles.models import Article, Comment, CommentStatus
+from articles.models import Article, Comment
 from core.errors import ServiceError
 from moderation import selectors
 from moderation.highlight import highlight
@@ -45,9 +43,8 @@ from moderation.models import (
     WordRule,
 )
 from moderation.reasons import Reason, RejectionReason
-from moderation.services import actions, registry
+from moderation.services import actions, registry, rescoring
 from moderation.services.rules import rule_preview
-from moderation.tasks import comment_rescore_task
 
 DEFAULT_REJECTION_REASON = RejectionReason.ABUSIVE
 EXCERPT_CHARS = 400
@@ -516,15 +513,13 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-score with the active model", permissions=["models"])
     def rescore_comments(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        pairs = list(
-            queryset.filter(status__in=(CommentStatus.PENDING, CommentStatus.HELD))
-            .select_related(None)
+        ids = (
+            queryset.select_related(None)
             .prefetch_related(None)
-            .values_list("pk", "text_version")
+            .values_list("pk", flat=True)
         )
-        for pk, version in pairs:
-            transaction.on_commit(partial(comment_rescore_task.delay, pk, version))
-        self.message_user(request, f"Queued {len(pairs)} comments for re-scoring.")
+        queued = rescoring.comments_rescore_schedule(comment_ids=ids)
+        self.message_user(request, f"Queued {queued} comments for re-scoring.")
 
     # -- the review page (replaces the change form) --
 

@@ -320,15 +320,6 @@ def shadow_disagreements(
     return [(r.comment, r.active_toxicity, r.toxicity) for r in rows]
 
 
-def rescore_candidates() -> list[tuple[int, int]]:
-    """Pending and held comments, as (id, text_version), oldest first."""
-    return list(
-        Comment.objects.filter(status__in=(CommentStatus.PENDING, CommentStatus.HELD))
-        .order_by("created_at", "id")
-        .values_list("pk", "text_version")
-    )
-
-
 @dataclass
 class Dashboard:
     counts: dict[str, int]

@@ -12,10 +12,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
-from articles import services as article_services
 from articles.models import Article, Comment, CommentStatus
 from core.errors import Conflict, InvalidInput, NotAllowed
-from lifecycle.transitions import comment_transition
+from lifecycle.transitions import Transition, comment_transition, comments_transition
 from moderation.models import Decision
 
 from .models import (
@@ -333,10 +332,24 @@ def account_delete(*, user: User, password: str, withdraw_comments: bool) -> Use
         )
     with transaction.atomic():
         if withdraw_comments:
-            for comment in Comment.objects.filter(author=user).exclude(
-                status__in=(CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
-            ):
-                article_services.comment_withdraw(comment=comment, actor=user)
+            # One bulk transition, as if the author withdrew each comment.
+            comments_transition(
+                [
+                    Transition(
+                        comment=comment,
+                        to_status=CommentStatus.WITHDRAWN,
+                        source=Decision.Source.AUTHOR,
+                        actor=user,
+                        note="withdrawn by its author",
+                    )
+                    for comment in Comment.objects.select_for_update()
+                    .filter(author=user)
+                    .exclude(
+                        status__in=(CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
+                    )
+                    .order_by("pk")
+                ]
+            )
         user.username = f"deleted-{user.pk}"
         user.display_name = DELETED_READER
         user.email = ""

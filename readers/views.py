@@ -2,7 +2,6 @@
 
 import json
 import logging
-import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
 from articles.models import Article, Comment
-from config.middleware import LAST_ERROR_COOKIE, reference_of
+from config.middleware import last_error_reference, reference_of
 from core.errors import NotAllowed, ServiceError
 
 from . import selectors, services
@@ -40,17 +39,11 @@ logger = logging.getLogger(__name__)
 
 REPORT_RATE = settings.PARLEY_PROBLEM_REPORT_RATE
 WRITE_RATE = settings.PARLEY_READER_WRITE_RATE
-REFERENCE_RE = re.compile(r"^[0-9a-f]{8}$")
 
 
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def last_error_reference(request: HttpRequest) -> str:
-    value = request.COOKIES.get(LAST_ERROR_COOKIE, "")
-    return value if REFERENCE_RE.match(value) else ""
 
 
 # Problem reports ------------------------------------------------------------------

@@ -6,8 +6,7 @@ import pytest
 from django.db import transaction
 
 from articles.models import Article, Comment, CommentStatus
-from lifecycle import events
-from lifecycle.events import StatusChanged, on_status_changed
+from lifecycle.events import StatusChanged, on_status_changed, status_changed
 from lifecycle.transitions import (
     Transition,
     comment_transition,
@@ -26,7 +25,7 @@ def heard() -> Iterator[list[StatusChanged]]:
     got: list[StatusChanged] = []
     receiver = on_status_changed(got.append)
     yield got
-    events._receivers.remove(receiver)
+    status_changed.unsubscribe(receiver)
 
 
 def _counts(article: Article, *comments: Comment) -> tuple[int, ...]:
@@ -168,7 +167,7 @@ def test_a_failing_subscriber_neither_undoes_the_change_nor_silences_others(
         with django_capture_on_commit_callbacks(execute=True):
             _move(comment, CommentStatus.PUBLISHED)
     finally:
-        events._receivers.remove(broken)
+        status_changed.unsubscribe(broken)
     comment.refresh_from_db()
     assert comment.status == CommentStatus.PUBLISHED
     assert [e.comment_id for e in heard] == [comment.pk]
