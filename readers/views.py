@@ -3,7 +3,6 @@
 import json
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from accounts.models import User
 from articles.models import Article, Comment
 from config.middleware import last_error_reference, reference_of
 from core.errors import NotAllowed, ServiceError
+from core.rates import setting_rate
 
 from . import selectors, services
 from .forms import (
@@ -37,8 +37,8 @@ from .models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
-REPORT_RATE = settings.PARLEY_PROBLEM_REPORT_RATE
-WRITE_RATE = settings.PARLEY_READER_WRITE_RATE
+REPORT_RATE = setting_rate("PARLEY_PROBLEM_REPORT_RATE")
+WRITE_RATE = setting_rate("PARLEY_READER_WRITE_RATE")
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -121,7 +121,7 @@ def problem_report_thanks(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_comments(request: HttpRequest) -> HttpResponse:
+def my_comments_page(request: HttpRequest) -> HttpResponse:
     viewer = _user(request)
     assert viewer is not None  # noqa: S101  (login_required)
     return render(
@@ -243,7 +243,7 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST")
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete_page(request: HttpRequest) -> HttpResponse:
     viewer = _user(request)
     assert viewer is not None  # noqa: S101  (login_required)
     form = AccountDeleteForm(request.POST or None)

@@ -19,7 +19,12 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Comment, CommentStatus
 from core.errors import Conflict, InvalidInput, NotAllowed
-from lifecycle.transitions import comment_decision_record, comment_transition
+from lifecycle.transitions import (
+    Transition,
+    comment_decision_record,
+    comment_transition,
+    comments_transition,
+)
 from moderation.models import (
     AuthorStanding,
     Decision,
@@ -28,24 +33,24 @@ from moderation.models import (
 )
 from moderation.reasons import RejectionReason
 
-from .reports import reports_resolve
+from .reports import comments_reports_resolve, reports_resolve
 
 SUSPEND_DAYS_CHOICES = (1, 7)
 
 
 @dataclass(frozen=True)
-class Score:
+class _ScoreAtDecision:
     toxicity: float | None
     model_version: str
 
 
-def _score(comment: Comment) -> Score:
+def _score(comment: Comment) -> _ScoreAtDecision:
     result = (
         PipelineResult.objects.filter(comment_id=comment.pk)
         .values_list("toxicity", "model_version")
         .first()
     )
-    return Score(*result) if result else Score(None, "")
+    return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
 
 
 def latest_decision(comment_id: int) -> Decision | None:
@@ -241,19 +246,57 @@ def author_ban(
         standing.banned = True
         standing.save(update_fields=["banned", "updated_at"])
         if reject_held:
-            held = Comment.objects.filter(
+            decisions += _reject_held(
                 author_id=comment.author_id,
-                status__in=(CommentStatus.HELD, CommentStatus.PENDING),
-            ).exclude(pk=comment.pk)
-            for other in held:
-                decisions.append(
-                    comment_reject(
-                        comment=other,
-                        moderator=moderator,
-                        reason=reason,
-                        note="Author banned; their held comments were rejected.",
-                    )
-                )
+                but=comment.pk,
+                moderator=moderator,
+                reason=reason,
+            )
+    return decisions
+
+
+def _reject_held(
+    *, author_id: int, but: int, moderator: User, reason: str
+) -> list[Decision]:
+    """Reject an author's other waiting comments with one bulk transition."""
+    waiting = list(
+        Comment.objects.select_for_update()
+        .filter(
+            author_id=author_id,
+            status__in=(CommentStatus.HELD, CommentStatus.PENDING),
+        )
+        .exclude(pk=but)
+        .order_by("pk")
+    )
+    if not waiting:
+        return []
+    scores = {
+        pk: _ScoreAtDecision(toxicity, version)
+        for pk, toxicity, version in PipelineResult.objects.filter(
+            comment__in=waiting
+        ).values_list("comment_id", "toxicity", "model_version")
+    }
+    no_score = _ScoreAtDecision(None, "")
+    decisions = comments_transition(
+        [
+            Transition(
+                comment=c,
+                to_status=CommentStatus.REJECTED,
+                source=Decision.Source.MODERATOR,
+                actor=moderator,
+                rejection_reason=reason,
+                note="Author banned; their held comments were rejected.",
+                toxicity=scores.get(c.pk, no_score).toxicity,
+                model_version=scores.get(c.pk, no_score).model_version,
+            )
+            for c in waiting
+        ],
+        bulk=True,
+    )
+    FeaturedComment.objects.filter(comment__in=waiting).delete()
+    comments_reports_resolve(
+        comment_ids=[c.pk for c in waiting], moderator=moderator, upheld=True
+    )
     return decisions
 
 

@@ -113,7 +113,7 @@ def _shipped_card_version(path: str) -> str | None:
     return _card_versions[key]
 
 
-def active_model_version() -> ModelVersion | None:
+def active_model_version_get_or_register() -> ModelVersion | None:
     """The active row; on first use, the shipped model is registered and activated.
 
     When the active row is the shipped model and an upgrade of Parley replaced
@@ -177,7 +177,7 @@ def load(row: ModelVersion) -> "ToxicityModel | None":
 
 
 def active_model() -> tuple[ModelVersion | None, "ToxicityModel | None"]:
-    row = active_model_version()
+    row = active_model_version_get_or_register()
     if row is None:
         return None, None
     model = load(row)

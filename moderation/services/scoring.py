@@ -124,7 +124,7 @@ def _score_locked(comments: list[Comment]) -> list[PipelineRun]:
     """Score comments locked in the current transaction and apply the outcomes."""
     if not comments:
         return []
-    runs = run_pipeline_batch(comments, ModerationSettings.current())
+    runs = run_pipeline_batch(comments, ModerationSettings.get_or_create_current())
     # The rows are locked, so their text cannot have changed under the run; the
     # check guards databases without row locks (SQLite in development).
     current = dict(

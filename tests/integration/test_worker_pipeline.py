@@ -63,7 +63,7 @@ def _post_many(article: Article, authors: list[User], count: int) -> list[int]:
 
 @pytest.fixture
 def no_new_commenter_hold(transactional_db: None) -> None:
-    settings = ModerationSettings.current()
+    settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.save()
 
@@ -82,7 +82,7 @@ def test_200_comments_posted_through_the_api_are_all_decided_once(
     wait_until(lambda: _pending() == 0, timeout=120, what="all comments decided")
     # then
     _one_pipeline_decision_each(ids)
-    threshold = ModerationSettings.current().hold_threshold
+    threshold = ModerationSettings.get_or_create_current().hold_threshold
     scores = dict(
         CommentScore.objects.filter(comment_id__in=ids).values_list(
             "comment_id", "toxicity"

@@ -14,6 +14,7 @@ from lifecycle.transitions import (
     counters_recount,
 )
 from moderation.models import Decision
+from moderation.services.actions import author_ban
 from tests.factories import make_article, make_comment, make_user
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +182,28 @@ def test_a_recount_repairs_counters_written_around_the_transitions() -> None:
     Comment.objects.filter(pk=top.pk).update(published_reply_count=0)
     counters_recount()
     assert _counts(article, top) == (2, 1)
+
+
+def test_banning_an_author_rejects_their_waiting_comments_in_one_bulk_transition(
+    heard: list[StatusChanged], django_capture_on_commit_callbacks
+) -> None:
+    # given an author with a held comment under review and three more waiting
+    moderator = make_user(username="mod", is_staff=True)
+    author = make_user()
+    reviewed = make_comment(author=author, status=CommentStatus.HELD)
+    waiting = [
+        make_comment(author=author, status=status)
+        for status in (CommentStatus.HELD, CommentStatus.HELD, CommentStatus.PENDING)
+    ]
+    # when a moderator bans the author
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions = author_ban(
+            comment=reviewed, moderator=moderator, reason="spam", reject_held=True
+        )
+    # then every comment is rejected with the reason; the others as one bulk change
+    assert len(decisions) == 4
+    for c in [reviewed, *waiting]:
+        c.refresh_from_db()
+        assert c.status == CommentStatus.REJECTED
+    assert [e.bulk for e in heard] == [False, True, True, True]
+    assert {d.rejection_reason for d in decisions} == {"spam"}

@@ -21,7 +21,7 @@ def regular(db: None) -> User:
 
 @pytest.fixture
 def mod_settings(db: None) -> ModerationSettings:
-    return ModerationSettings.current()
+    return ModerationSettings.get_or_create_current()
 
 
 @pytest.fixture
