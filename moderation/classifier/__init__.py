@@ -6,7 +6,8 @@
 Importing this package costs nothing: the text normalisation (shared with the word
 rules) and the card helpers are plain Python, and numpy, scipy and scikit-learn
 load only when a model does (`load_model`, `ToxicityModel`, `Prediction`, `Span`
-are imported on first use), so web processes that never score never load them.
+and `ATTRIBUTES` are imported on first use), so web processes that never score
+never load them.
 """
 
 from importlib import import_module
@@ -17,16 +18,18 @@ from moderation.classifier.normalise import normalise, normalise_with_offsets
 
 if TYPE_CHECKING:
     from moderation.classifier.artifact import ToxicityModel, load_model
-    from moderation.classifier.model import Prediction, Span
+    from moderation.classifier.model import ATTRIBUTES, Prediction, Span
 
 _LAZY = {
     "ToxicityModel": "moderation.classifier.artifact",
     "load_model": "moderation.classifier.artifact",
+    "ATTRIBUTES": "moderation.classifier.model",
     "Prediction": "moderation.classifier.model",
     "Span": "moderation.classifier.model",
 }
 
 __all__ = [
+    "ATTRIBUTES",
     "DEFAULT_MODEL_PATH",
     "ModelLoadError",
     "Prediction",
