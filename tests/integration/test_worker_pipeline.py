@@ -18,6 +18,10 @@ from tests.factories import make_article, make_users
 
 from .conftest import Worker, wait_until
 
+# Every test here starts a real Celery worker process: `pytest -m worker` runs them
+# alone, `pytest -m "not worker"` skips them.
+pytestmark = [pytest.mark.integration, pytest.mark.worker]
+
 CIVIL = "Thanks for covering the council vote on the bridge, comment {n}."
 TOXIC = "You are a pathetic idiot and a moron, number {n}, shut up."
 

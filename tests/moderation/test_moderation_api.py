@@ -57,7 +57,9 @@ def test_a_reader_may_not_act_and_nothing_changes() -> None:
     response = _post(make_user(), comment, "approve")
     assert response.status_code == 403
     assert response.json()["error"]["code"]
-    assert not Decision.objects.filter(comment=comment).exists()
+    assert not Decision.objects.filter(
+        comment=comment, source=Decision.Source.MODERATOR
+    ).exists()
 
 
 def test_a_moderator_without_the_sanction_permission_may_not_ban() -> None:

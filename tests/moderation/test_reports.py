@@ -46,7 +46,7 @@ def test_weighted_reports_hold_a_published_comment_at_the_threshold() -> None:
     # then
     assert pending_report_weight(comment.pk) == pytest.approx(2.6)
     assert comment.status == CommentStatus.HELD
-    decision = Decision.objects.get(comment=comment)
+    decision = Decision.objects.filter(comment=comment).latest("id")
     assert decision.source == Decision.Source.READERS
     assert decision.reasons[0]["code"] == "REPORTED"
 
