@@ -1,8 +1,10 @@
 """The transition module: Decision rows, counters and the after-commit hook."""
 
 from collections.abc import Iterator
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import transaction
 
 from articles.models import Article, Comment, CommentStatus
@@ -208,3 +210,20 @@ def test_banning_an_author_rejects_their_waiting_comments_in_one_bulk_transition
         assert c.status == CommentStatus.REJECTED
     assert [e.bulk for e in heard] == [False, True, True, True]
     assert {d.rejection_reason for d in decisions} == {"spam"}
+
+
+def test_the_data_migration_fills_the_counters_of_existing_comments() -> None:
+    """Comments written before the counters existed are counted on upgrade."""
+    # given a thread whose counters were never kept
+    article = make_article()
+    top = make_comment(article=article)
+    reply = make_comment(article=article, parent=top)
+    make_comment(article=article, parent=reply)
+    make_comment(article=article, parent=top, status=CommentStatus.REJECTED)
+    Article.objects.update(published_comment_count=0)
+    Comment.objects.update(published_reply_count=0)
+    # when the migration's fill runs
+    migration = import_module("articles.migrations.0002_comment_counters")
+    migration.fill_counters(django_apps, None)
+    # then
+    assert _counts(article, top, reply) == (3, 2, 1)
