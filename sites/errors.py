@@ -1,6 +1,6 @@
 """Refusals specific to embedding: each message is shown as-is in the frame or API."""
 
-from articles.errors import NotAllowed
+from core.errors import NotAllowed
 
 
 class SignOnRefused(NotAllowed):

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.errors import InvalidInput, NotAllowed
 from articles.models import Article, ModerationPolicy
+from core.errors import InvalidInput, NotAllowed
 
 from .models import Site, SiteApiKey
 

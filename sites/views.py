@@ -30,8 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from accounts.models import User
-from articles.errors import InvalidInput, NotAllowed, ServiceError
 from articles.models import Article, Comment
+from core.errors import InvalidInput, NotAllowed, ServiceError
 
 from . import selectors, services
 from .assets import CONTENT_TYPES, asset_bytes, asset_url, asset_version

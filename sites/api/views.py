@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 
 from .. import selectors, services
 from .serializers import StoryInputSerializer, StoryOutputSerializer

@@ -21,7 +21,7 @@ def to_default_site(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0001_initial"),
+        ("articles", "0002_comment_counters"),
         ("sites", "0001_initial"),
     ]
 
