@@ -81,6 +81,14 @@ class WordRule(models.Model):
         "after the classifier's normalisation, so '1d10t' matches 'idiot'.",
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    site = models.ForeignKey(
+        "sites.Site",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Blank: the rule applies on every site.",
+    )
     is_active = models.BooleanField(default=True)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -88,7 +96,14 @@ class WordRule(models.Model):
     class Meta:
         ordering = ("kind", "pattern")
         constraints = [
-            models.UniqueConstraint(fields=["pattern", "kind"], name="unique_word_rule")
+            models.UniqueConstraint(
+                fields=["pattern", "kind"],
+                condition=models.Q(site__isnull=True),
+                name="unique_word_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["pattern", "kind", "site"], name="unique_word_rule_per_site"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from articles.models import Comment, CommentStatus, ModerationPolicy
+from articles.models import Article, Comment, CommentStatus, ModerationPolicy
 from moderation.classifier import normalise
 from moderation.models import (
     AuthorStanding,
@@ -136,9 +136,20 @@ def phase_words(
     settings: ModerationSettings,
 ) -> dict[int, list[Finding]]:
     found: dict[int, list[Finding]] = defaultdict(list)
-    rules = list(WordRule.objects.filter(is_active=True).values_list("pattern", "kind"))
+    rules = list(
+        WordRule.objects.filter(is_active=True).values_list("pattern", "kind", "site")
+    )
+    # A rule with a site applies to that site's stories only.
+    site_of = dict(
+        Article.objects.filter(pk__in={c.article_id for c in comments}).values_list(
+            "pk", "site_id"
+        )
+    )
     for c in comments:
-        for pattern, kind in rules:
+        site_id = site_of.get(c.article_id)
+        for pattern, kind, rule_site in rules:
+            if rule_site is not None and rule_site != site_id:
+                continue
             if rule_matches(pattern, normalised[c.pk]):
                 code = (
                     PipelineReason.BANNED_WORD

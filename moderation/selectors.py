@@ -19,6 +19,7 @@ costs the same number of queries:
 
 import statistics
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -157,9 +158,22 @@ def _latest_decision_id() -> Subquery:
     )
 
 
-def queue(name: str) -> QuerySet[Comment]:
-    """The comments of one queue, with everything a queue page shows, by priority."""
-    qs = Comment.objects.select_related(
+SiteIds = Collection[int] | None  # the sites a moderator sees; None: every site
+
+
+def comments_in(site_ids: SiteIds) -> QuerySet[Comment]:
+    """Comments on the given sites' stories (all comments for None)."""
+    if site_ids is None:
+        return Comment.objects.all()
+    return Comment.objects.filter(article__site_id__in=site_ids)
+
+
+def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
+    """The comments of one queue, with everything a queue page shows, by priority.
+
+    `site_ids` limits it to those sites' stories (a moderator limited to some sites).
+    """
+    qs = comments_in(site_ids).select_related(
         "article", "author", "author__standing", "pipeline_result", "parent"
     )
     if name == Queue.NEEDS_REVIEW:
@@ -200,12 +214,11 @@ def queue_ordering(name: str) -> tuple[str, ...]:
     return ("-status_changed_at", "-id")
 
 
-def queue_counts() -> dict[str, int]:
-    by_status = dict(
-        Comment.objects.values_list("status").annotate(n=Count("pk")).order_by()
-    )
+def queue_counts(site_ids: SiteIds = None) -> dict[str, int]:
+    comments = comments_in(site_ids)
+    by_status = dict(comments.values_list("status").annotate(n=Count("pk")).order_by())
     reported = (
-        Comment.objects.filter(status=CommentStatus.PUBLISHED)
+        comments.filter(status=CommentStatus.PUBLISHED)
         .filter(
             Exists(
                 Report.objects.filter(
@@ -347,24 +360,32 @@ def _appeals_count() -> int | None:
     return qs.count()
 
 
-def dashboard(days: int = 30) -> Dashboard:
+def dashboard(days: int = 30, *, site_ids: SiteIds = None) -> Dashboard:
+    """The dashboard's figures, for every site or for the given sites only."""
+    comments = comments_in(site_ids)
+    in_sites: dict[str, object] = (
+        {} if site_ids is None else {"comment__article__site_id__in": site_ids}
+    )
     now = timezone.now()
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     since = now - timedelta(days=days)
     oldest = {
-        Queue.NEEDS_REVIEW: Comment.objects.filter(status=CommentStatus.HELD).aggregate(
+        Queue.NEEDS_REVIEW: comments.filter(status=CommentStatus.HELD).aggregate(
             t=Min("status_changed_at")
         )["t"],
-        Queue.PENDING: Comment.objects.filter(status=CommentStatus.PENDING).aggregate(
+        Queue.PENDING: comments.filter(status=CommentStatus.PENDING).aggregate(
             t=Min("created_at")
         )["t"],
     }
     reported = Report.objects.filter(
         resolution=Report.Resolution.PENDING,
         comment__status=CommentStatus.PUBLISHED,
+        **in_sites,
     )
     by_moderator = (
-        Decision.objects.filter(source=Decision.Source.MODERATOR, created_at__gte=today)
+        Decision.objects.filter(
+            source=Decision.Source.MODERATOR, created_at__gte=today, **in_sites
+        )
         .values_list("actor__username")
         .annotate(n=Count("pk"))
         .order_by("-n")
@@ -374,6 +395,7 @@ def dashboard(days: int = 30) -> Dashboard:
             source=Decision.Source.MODERATOR,
             created_at__gte=since,
             from_status__in=(CommentStatus.HELD, CommentStatus.PENDING),
+            **in_sites,
         ).values_list("created_at", "comment__created_at")
     )
     median = (
@@ -388,19 +410,22 @@ def dashboard(days: int = 30) -> Dashboard:
         source=Decision.Source.MODERATOR,
         created_at__gte=since,
         from_status=CommentStatus.HELD,
+        **in_sites,
     ).values_list("to_status", "comment__pipeline_result__reasons"):
         for code in {r["code"] for r in reasons or []}:
             reviewed[code] += 1
             if to_status == CommentStatus.PUBLISHED:
                 overturned[code] += 1
     bursts = (
-        PipelineResult.objects.filter(decided_at__gte=now - timedelta(days=7))
+        PipelineResult.objects.filter(
+            decided_at__gte=now - timedelta(days=7), **in_sites
+        )
         .annotate(text=Cast("reasons", TextField()))
         .filter(text__contains='"BURST"')
         .count()
     )
     return Dashboard(
-        counts=queue_counts(),
+        counts=queue_counts(site_ids),
         oldest=oldest,
         decisions_today=[(name or "?", n) for name, n in by_moderator],
         median_minutes_to_decision=median,

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import User
 from articles.models import Comment
 from core.errors import ServiceError
+from sites.selectors import moderated_site_ids
 
 from . import selectors, services
 from .models import Appeal, EmailDelivery, Notification, ProblemReport
@@ -146,9 +147,12 @@ class ProblemReportAdmin(SuperuserDeleteOnly, admin.ModelAdmin[ProblemReport]):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        comment = get_object_or_404(
-            Comment.objects.select_related("article", "author"), pk=comment_id
-        )
+        comments = Comment.objects.select_related("article", "author")
+        user = request.user
+        scope = moderated_site_ids(user) if isinstance(user, User) else []
+        if scope is not None:
+            comments = comments.filter(article__site_id__in=scope)
+        comment = get_object_or_404(comments, pk=comment_id)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Decision history of comment {comment.pk}",
@@ -238,6 +242,16 @@ class AppealAdmin(SuperuserDeleteOnly, admin.ModelAdmin[Appeal]):
     )
     list_filter = ("status",)
     list_select_related = ("comment", "appellant", "rejected_by", "decided_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appeal]:
+        # A moderator limited to some sites sees only those sites' appeals.
+        appeals = super().get_queryset(request)
+        user = request.user
+        scope = moderated_site_ids(user) if isinstance(user, User) else []
+        if scope is None:
+            return appeals
+        return appeals.filter(comment__article__site_id__in=scope)
+
     ordering = ("status", "created_at")
     readonly_fields = (
         "comment_link",

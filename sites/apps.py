@@ -11,6 +11,10 @@ class SitesConfig(AppConfig):
     def ready(self) -> None:
         from corsheaders.signals import check_request_enabled
 
+        from lifecycle.events import on_status_changed
+
+        from .receivers import status_changed_receiver
         from .signals import cors_allow_site_origin
 
         check_request_enabled.connect(cors_allow_site_origin)
+        on_status_changed(status_changed_receiver)

@@ -1,14 +1,13 @@
 """Reads for sites: lookups, comment counts for count.js, moderators' sites."""
 
 from django.core.cache import cache
-from django.db.models import Count, Q
 
 from accounts.models import User
-from articles.models import Article, CommentStatus
+from articles.models import Article
 
 from .models import ModeratorSites, Site
 
-COUNTS_TIMEOUT = 30
+COUNTS_TIMEOUT = 300
 MAX_COUNT_IDS = 100
 
 
@@ -21,35 +20,39 @@ def origin_allowed_for_counts(*, origin: str, site_slug: str) -> bool:
     return site is not None and site.allows_origin(origin)
 
 
-def _count_key(site: Site, external_id: str) -> str:
-    return f"story-count:{site.pk}:{external_id}"
+def _count_key(site_id: int, external_id: str) -> str:
+    return f"story-count:{site_id}:{external_id}"
 
 
 def story_counts(*, site: Site, external_ids: list[str]) -> dict[str, int]:
     """Published comments per story id, from the cache; one query for the misses.
 
-    Cached for COUNTS_TIMEOUT seconds: a front page listing dozens of stories asks
-    for all of them at once, on every page view.
+    A front page listing dozens of stories asks for all of them at once, on every
+    page view. Entries are dropped when a comment of the story is published or
+    unpublished (receivers.py), and expire after COUNTS_TIMEOUT seconds anyway.
     """
-    keys = {_count_key(site, eid): eid for eid in external_ids}
+    keys = {_count_key(site.pk, eid): eid for eid in external_ids}
     cached = cache.get_many(list(keys))
     counts = {keys[k]: v for k, v in cached.items()}
     missing = [eid for eid in external_ids if eid not in counts]
     if missing:
-        rows = (
-            Article.objects.filter(site=site, external_id__in=missing)
-            .annotate(
-                n=Count("comments", filter=Q(comments__status=CommentStatus.PUBLISHED))
+        found = dict(
+            Article.objects.filter(site=site, external_id__in=missing).values_list(
+                "external_id", "published_comment_count"
             )
-            .values_list("external_id", "n")
         )
-        found = dict(rows)
         fresh = {eid: found.get(eid, 0) for eid in missing}
         cache.set_many(
-            {_count_key(site, eid): n for eid, n in fresh.items()}, COUNTS_TIMEOUT
+            {_count_key(site.pk, eid): n for eid, n in fresh.items()}, COUNTS_TIMEOUT
         )
         counts.update(fresh)
     return counts
+
+
+def story_count_forget(*, article_id: int) -> None:
+    row = Article.objects.filter(pk=article_id).values_list("site_id", "external_id")
+    for site_id, external_id in row:
+        cache.delete(_count_key(site_id, external_id))
 
 
 def moderated_site_ids(user: User) -> list[int] | None:

@@ -3,9 +3,17 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from moderation.models import AuthorStanding, Decision, Report
+
+from .common import site_scope
+
+
+def _on_moderators_sites(request: HttpRequest, rows: QuerySet[Any]) -> QuerySet[Any]:
+    scope = site_scope(request)
+    return rows if scope is None else rows.filter(comment__article__site_id__in=scope)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,6 +44,9 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_select_related = ("actor",)
     search_fields = ("comment__body", "actor__username", "note")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Decision]:
+        return _on_moderators_sites(request, super().get_queryset(request))
+
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
@@ -51,6 +62,9 @@ class ReportAdmin(ReadOnlyAdmin):
     )
     list_filter = ("resolution", "reason", "created_at")
     list_select_related = ("reporter", "resolved_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
+        return _on_moderators_sites(request, super().get_queryset(request))
 
 
 @admin.register(AuthorStanding)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from sites.selectors import moderated_site_ids
 
 
 def request_user(request: HttpRequest) -> User:
@@ -17,6 +18,12 @@ def request_user(request: HttpRequest) -> User:
 
 def can(request: HttpRequest, perm: str) -> bool:
     return request.user.is_active and request.user.has_perm(f"moderation.{perm}")
+
+
+def site_scope(request: HttpRequest) -> list[int] | None:
+    """The sites this moderator may see (None: every site)."""
+    user = request.user
+    return moderated_site_ids(user) if isinstance(user, User) else []
 
 
 def seen_decision(request: HttpRequest, pk: int) -> int | None:

@@ -10,6 +10,37 @@ from django.http import HttpRequest
 from accounts.models import User
 from articles.models import Article
 from moderation.reasons import PipelineReason
+from sites.models import Site
+
+from .common import site_scope
+
+
+class SiteFilter(admin.SimpleListFilter):
+    """The stories' site, among the sites this moderator may see."""
+
+    title = "site"
+    parameter_name = "site"
+    field = "article__site__slug"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        sites = Site.objects.order_by("name")
+        scope = site_scope(request)
+        if scope is not None:
+            sites = sites.filter(pk__in=scope)
+        return [(s.slug, s.name) for s in sites]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value():
+            return queryset.filter(**{self.field: self.value()})
+        return queryset
+
+
+class StorySiteFilter(SiteFilter):
+    field = "site__slug"
+
+
+class RuleSiteFilter(SiteFilter):
+    field = "site__slug"
 
 
 class SectionFilter(admin.SimpleListFilter):

@@ -26,8 +26,14 @@ from moderation.models import (
 from moderation.services import actions, rescoring
 from moderation.services.action_table import MODERATOR_ACTIONS, ModeratorAction
 
-from .common import age, can, request_user, seen_decision
-from .filters import AuthorFilter, ReasonFilter, ScoreBandFilter, SectionFilter
+from .common import age, can, request_user, seen_decision, site_scope
+from .filters import (
+    AuthorFilter,
+    ReasonFilter,
+    ScoreBandFilter,
+    SectionFilter,
+    SiteFilter,
+)
 from .forms import DecideForm, action_input
 from .review import ReviewPage
 
@@ -63,6 +69,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     )
     list_display_links = None
     list_filter = (
+        SiteFilter,
         ("article", admin.RelatedOnlyFieldListFilter),
         SectionFilter,
         ReasonFilter,
@@ -106,7 +113,8 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         return found
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return selectors.queue(self.queue_name)
+        # A moderator limited to some sites never sees the others' comments.
+        return selectors.queue(self.queue_name, site_ids=site_scope(request))
 
     def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
         return selectors.queue_ordering(self.queue_name)

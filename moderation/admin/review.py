@@ -20,7 +20,7 @@ from moderation.services.action_table import (
     moderator_action,
 )
 
-from .common import request_user, seen_decision
+from .common import request_user, seen_decision, site_scope
 from .forms import ReviewForm, action_input
 
 
@@ -48,7 +48,9 @@ class ReviewPage(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         comment = get_object_or_404(
-            Comment.objects.select_related("article", "author", "parent__author"),
+            selectors.comments_in(site_scope(request)).select_related(
+                "article", "author", "parent__author"
+            ),
             pk=object_id,
         )
         if not self.has_view_permission(request, comment):
@@ -125,13 +127,13 @@ class ReviewPage(admin.ModelAdmin):
             messages.error(request, exc.message)
             return self._review(request, comment, form, status=exc.status)
         messages.success(request, f"Comment #{comment.pk}: {do} done.")
-        return HttpResponseRedirect(self._next_url(comment))
+        return HttpResponseRedirect(self._next_url(comment, site_scope(request)))
 
-    def _next_url(self, decided: Comment) -> str:
+    def _next_url(self, decided: Comment, site_ids: selectors.SiteIds) -> str:
         """The next comment of this queue, so triage goes on without a list."""
         name = self.model._meta.model_name
         following = (
-            selectors.queue(self.queue_name)
+            selectors.queue(self.queue_name, site_ids=site_ids)
             .exclude(pk=decided.pk)
             .select_related(None)
             .prefetch_related(None)

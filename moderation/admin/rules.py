@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -12,8 +13,10 @@ from django.urls import URLPattern, path, reverse
 from articles.models import Article
 from moderation.models import ModerationSettings, WordRule
 from moderation.services.rules import rule_preview
+from sites.models import Site
 
-from .common import can
+from .common import can, site_scope
+from .filters import RuleSiteFilter, StorySiteFilter
 
 
 class RulesAdmin(admin.ModelAdmin):
@@ -37,8 +40,34 @@ class TryRuleForm(forms.Form):
 
 @admin.register(WordRule)
 class WordRuleAdmin(RulesAdmin):
-    list_display = ("pattern", "kind", "is_active", "note", "created_at")
-    list_filter = ("kind", "is_active")
+    list_display = ("pattern", "kind", "site", "is_active", "note", "created_at")
+    list_filter = (RuleSiteFilter, "kind", "is_active")
+    list_select_related = ("site",)
+    readonly_fields = ("created_at",)
+
+    # A moderator limited to some sites sees the rules for every site and their
+    # sites' own, and changes only their sites' own.
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WordRule]:
+        scope = site_scope(request)
+        rules = super().get_queryset(request)
+        if scope is None:
+            return rules
+        return rules.filter(Q(site__isnull=True) | Q(site_id__in=scope))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.site_id is None and site_scope(request) is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        scope = site_scope(request)
+        if db_field.name == "site" and scope is not None:
+            kwargs["queryset"] = Site.objects.filter(pk__in=scope)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     search_fields = ("pattern", "note")
     change_list_template = "admin/moderation/wordrule_change_list.html"
 
@@ -57,7 +86,9 @@ class WordRuleAdmin(RulesAdmin):
             raise PermissionDenied
         form = TryRuleForm(request.GET or None)
         preview = (
-            rule_preview(pattern=form.cleaned_data["pattern"])
+            rule_preview(
+                pattern=form.cleaned_data["pattern"], site_ids=site_scope(request)
+            )
             if (form.is_valid())
             else None
         )
@@ -87,6 +118,12 @@ class ModerationSettingsAdmin(RulesAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The thresholds apply to every site: not for a moderator of some sites.
+        return site_scope(request) is None and super().has_change_permission(
+            request, obj
+        )
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -101,24 +138,35 @@ if not admin.site.is_registered(Article):
 
     @admin.register(Article)
     class StoryAdmin(RulesAdmin):
-        """Per-story pre-moderation and automatic closing, for moderators."""
+        """Per-story pre-moderation and automatic closing, for moderators; the title
+        and URL a page's embed gave can be corrected here."""
 
         list_display = (
             "title",
+            "site",
             "section",
             "published_at",
             "moderation_policy",
             "comments_open",
             "close_comments_after_days",
         )
-        list_filter = ("section", "moderation_policy", "comments_open")
-        search_fields = ("title", "slug")
+        list_filter = (StorySiteFilter, "section", "moderation_policy", "comments_open")
+        list_select_related = ("site",)
+        search_fields = ("title", "slug", "external_id")
         fields = (
             "title",
+            "url",
+            "site",
+            "external_id",
             "section",
             "published_at",
             "moderation_policy",
             "comments_open",
             "close_comments_after_days",
         )
-        readonly_fields = ("title", "section", "published_at")
+        readonly_fields = ("site", "external_id", "section", "published_at")
+
+        def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+            scope = site_scope(request)
+            stories = super().get_queryset(request)
+            return stories if scope is None else stories.filter(site_id__in=scope)

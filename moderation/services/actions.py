@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Comment, CommentStatus
-from core.errors import Conflict, InvalidInput, NotAllowed
+from articles.models import Article, Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lifecycle.transitions import (
     Transition,
     comment_decision_record,
@@ -32,6 +32,7 @@ from moderation.models import (
     PipelineResult,
 )
 from moderation.reasons import RejectionReason
+from sites.selectors import moderated_site_ids
 
 from .reports import comments_reports_resolve, reports_resolve
 
@@ -91,6 +92,18 @@ def already_decided(latest: Decision) -> str:
     )
 
 
+def _refuse_other_sites(comment: Comment, moderator: User) -> None:
+    """A moderator limited to some sites cannot see, so cannot decide, the others'."""
+    allowed = moderated_site_ids(moderator)
+    if allowed is None:
+        return
+    site_id = Article.objects.filter(pk=comment.article_id).values_list(
+        "site_id", flat=True
+    )
+    if site_id.first() not in allowed:
+        raise NotFound(f"There is no comment {comment.pk}.", code="comment_not_found")
+
+
 def _record(
     comment: Comment,
     moderator: User,
@@ -99,7 +112,12 @@ def _record(
     rejection_reason: str = "",
     note: str = "",
 ) -> Decision:
-    """Change the status (or record an action that keeps it) as this moderator."""
+    """Change the status (or record an action that keeps it) as this moderator.
+
+    Every action records through here, inside its transaction, so a refusal for a
+    site the moderator does not moderate undoes everything the action did.
+    """
+    _refuse_other_sites(comment, moderator)
     score = _score(comment)
     if to_status is not None and to_status != comment.status:
         decision = comment_transition(
@@ -258,16 +276,16 @@ def author_ban(
 def _reject_held(
     *, author_id: int, but: int, moderator: User, reason: str
 ) -> list[Decision]:
-    """Reject an author's other waiting comments with one bulk transition."""
-    waiting = list(
-        Comment.objects.select_for_update()
-        .filter(
-            author_id=author_id,
-            status__in=(CommentStatus.HELD, CommentStatus.PENDING),
-        )
-        .exclude(pk=but)
-        .order_by("pk")
+    """Reject an author's other waiting comments with one bulk transition (on the
+    moderator's sites only)."""
+    allowed = moderated_site_ids(moderator)
+    candidates = Comment.objects.select_for_update().filter(
+        author_id=author_id,
+        status__in=(CommentStatus.HELD, CommentStatus.PENDING),
     )
+    if allowed is not None:
+        candidates = candidates.filter(article__site_id__in=allowed)
+    waiting = list(candidates.exclude(pk=but).order_by("pk"))
     if not waiting:
         return []
     scores = {

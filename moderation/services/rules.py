@@ -1,5 +1,6 @@
 """Trying a word rule on recent comments before saving it."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
@@ -26,7 +27,9 @@ class RulePreview:
         return len(self.matched)
 
 
-def rule_preview(*, pattern: str, scan: int = PREVIEW_SCAN) -> RulePreview:
+def rule_preview(
+    *, pattern: str, scan: int = PREVIEW_SCAN, site_ids: Collection[int] | None = None
+) -> RulePreview:
     """Which of the last `scan` comments a rule would have caught.
 
     Matching uses the pipeline's own `rule_matches` on normalised text, so the
@@ -38,7 +41,12 @@ def rule_preview(*, pattern: str, scan: int = PREVIEW_SCAN) -> RulePreview:
         to_status=CommentStatus.PUBLISHED,
     )
     recent = list(
-        Comment.objects.select_related("article", "author")
+        (
+            Comment.objects.filter(article__site_id__in=site_ids)
+            if site_ids is not None
+            else Comment.objects
+        )
+        .select_related("article", "author")
         .exclude(status=CommentStatus.WITHDRAWN)
         .annotate(moderator_approved=Exists(approved))
         .order_by("-created_at", "-id")[:scan]

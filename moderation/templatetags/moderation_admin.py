@@ -5,7 +5,10 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from accounts.models import User
 from moderation import selectors
+from sites.models import Site
+from sites.selectors import moderated_site_ids
 
 register = template.Library()
 
@@ -26,7 +29,15 @@ def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
         request.user.has_perm("moderation.decide_comment")
     ):
         return {"show": False}
-    board = selectors.dashboard()
+    # Filterable by site (?site=slug on the admin index), within the moderator's.
+    user = request.user
+    scope = moderated_site_ids(user) if isinstance(user, User) else []
+    sites = Site.objects.order_by("name")
+    if scope is not None:
+        sites = sites.filter(pk__in=scope)
+    chosen = sites.filter(slug=request.GET.get("site", "")).first()
+    site_ids = [chosen.pk] if chosen else scope
+    board = selectors.dashboard(site_ids=site_ids)
     oldest = {
         selectors.Queue.NEEDS_REVIEW: board.oldest[selectors.Queue.NEEDS_REVIEW],
         selectors.Queue.PENDING: board.oldest[selectors.Queue.PENDING],
@@ -37,8 +48,15 @@ def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
             "label": label,
             "count": board.counts[key],
             "oldest": oldest.get(key),
-            "url": reverse(f"admin:moderation_{model}_changelist"),
+            "url": reverse(f"admin:moderation_{model}_changelist")
+            + (f"?site={chosen.slug}" if chosen else ""),
         }
         for key, label, model in QUEUE_PAGES
     ]
-    return {"show": True, "board": board, "queues": queues}
+    return {
+        "show": True,
+        "board": board,
+        "queues": queues,
+        "sites": list(sites),
+        "chosen_site": chosen,
+    }

@@ -80,5 +80,5 @@ class CountsApi(APIView):
             site=site, external_ids=list(dict.fromkeys(ids))
         )
         response = Response({"site": site.slug, "counts": counts})
-        response["Cache-Control"] = f"public, max-age={selectors.COUNTS_TIMEOUT}"
+        response["Cache-Control"] = "public, max-age=30"
         return response

@@ -2,6 +2,7 @@
 
 import html
 import re
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -393,3 +394,26 @@ def test_every_page_a_reader_uses_works_inside_the_frame(story: Article) -> None
     mine.refresh_from_db()
     assert mine.body == "My own first comment, edited."
     assert mine.status == CommentStatus.WITHDRAWN
+
+
+def test_a_count_changes_as_soon_as_a_comment_is_published(
+    story: Article, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The cached count is dropped when a comment of the story is published."""
+    from lifecycle.transitions import comment_transition
+    from moderation.models import Decision
+
+    # given
+    held = make_comment(article=story, status=CommentStatus.HELD)
+    url = "/api/v1/counts?site=gazette&stories=rg-1"
+    assert Client().get(url).json()["counts"] == {"rg-1": 0}
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_transition(
+            comment=held,
+            to_status=CommentStatus.PUBLISHED,
+            source=Decision.Source.MODERATOR,
+            actor=None,
+        )
+    # then
+    assert Client().get(url).json()["counts"] == {"rg-1": 1}
