@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, ModerationPolicy
-from core.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed, NotFound
 
 from .models import Site, SiteApiKey
 
@@ -58,6 +58,8 @@ def site_for_api_key(*, site_slug: str, raw_key: str) -> Site:
     ):
         raise refused
     if key.site.slug != site_slug:
+        if not Site.objects.filter(slug=site_slug).exists():
+            raise NotFound(f"There is no site {site_slug!r}.", code="unknown_site")
         raise NotAllowed(
             "This API key belongs to another site.", code="key_of_other_site"
         )

@@ -126,3 +126,10 @@ def test_the_key_is_stored_hashed(gazette: Site) -> None:
     api_key.refresh_from_db()
     assert key not in (api_key.key_hash, api_key.prefix)
     assert len(api_key.key_hash) == 64
+
+
+def test_an_unknown_site_is_named_in_the_refusal(gazette: Site) -> None:
+    _, key = site_api_key_create(site=gazette, name="CMS")
+    response = _put(key, "nope", "rg-1", STORY)
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "There is no site 'nope'."
