@@ -131,7 +131,8 @@ def frame(request: HttpRequest) -> HttpResponse:
         return _refuse(request, exc.message, exc.status)
     notice = ""
     user: User | None = None
-    if token := params.get("sso_token", "").strip():
+    # Only from embed.js's form post: a sign-on token never travels in a URL.
+    if token := request.POST.get("sso_token", "").strip():
         try:
             user = reader_from_token(site=site, token=token)
         except SignOnRefused as exc:
@@ -244,11 +245,17 @@ def account_popup(request: HttpRequest) -> HttpResponseBase:
         # back to this URL once signed in.
         login = LoginView.as_view(next_page=request.get_full_path())
         return _keep_opener(login(request))
+    story = request.GET.get("story", "")
+    if not story.startswith("/") or story.startswith("//"):
+        story = ""  # a path on Parley only: the frame follows it with its token
     context = FrameContext(
         site=site,
         user=user,
         host_origin=origin,
-        story_path=request.GET.get("story", ""),
+        # A path on Parley only: the frame follows it with its token.
+        story_path=story
+        if story.startswith("/") and not story.startswith("//")
+        else "",
     )
     return _keep_opener(
         render(

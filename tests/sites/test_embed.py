@@ -417,3 +417,30 @@ def test_a_count_changes_as_soon_as_a_comment_is_published(
         )
     # then
     assert Client().get(url).json()["counts"] == {"rg-1": 1}
+
+
+def test_a_sign_on_token_in_a_url_is_ignored(story: Article) -> None:
+    """GET /embed/frame/?sso_token=… signs nobody in (tokens stay out of URLs)."""
+    response = Client().get(
+        "/embed/frame/",
+        {
+            "site": "gazette",
+            "story": "rg-1",
+            "origin": ORIGIN,
+            "sso_token": sso_token(),
+        },
+    )
+    assert response.status_code == 200
+    assert "frame-reader" not in response.content.decode()
+
+
+def test_the_pop_up_keeps_the_frame_on_parley(story: Article) -> None:
+    """A story path that is not a Parley path is dropped from the frame token."""
+    client = Client()
+    client.force_login(make_user(username="pat", display_name="Pat"))
+    page = client.get(
+        f"/embed/account/?site=gazette&origin={ORIGIN}&story=//evil.example/x"
+    ).content.decode()
+    response = Client().get("/accounts/login/", HTTP_X_PARLEY_FRAME=_frame_token(page))
+    assert response.status_code == 204
+    assert response["X-Parley-Location"] == "/"

@@ -69,7 +69,12 @@
     var hash = new URL(url).hash;
     return fetch(url, init).then(function (response) {
       var next = response.headers.get("X-Parley-Location");
-      if (next) return go(new URL(next, url).href);
+      if (next) {
+        var target = new URL(next, url);
+        // The token goes to Parley only; anything else opens outside the frame.
+        if (target.origin !== location.origin) return void window.open(target.href, "_blank", "noopener");
+        return go(target.href);
+      }
       return response.text().then(function (html) {
         show(html, response.url + hash);
       });
