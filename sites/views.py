@@ -62,7 +62,6 @@ def script(request: HttpRequest, name: str, version: str = "") -> HttpResponse:
         return HttpResponseRedirect(asset_url(name))
     response = HttpResponse(asset_bytes(name), content_type=CONTENT_TYPES[name])
     response["Cache-Control"] = LONG_CACHE if version else SHORT_CACHE
-    response["Access-Control-Allow-Origin"] = "*"  # public code, no credentials
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
