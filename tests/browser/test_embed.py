@@ -216,7 +216,8 @@ def test_permalinks_scroll_the_host_page_and_a_parley_account_signs_in(
     reader: User,
 ) -> None:
     """A permalink in the frame scrolls the host page to the comment and names it in
-    the host's address; a reader signs in with a Parley account in a pop-up."""
+    the host's address; a reader signs in with a Parley account in a pop-up, and
+    the host page signs them out with Parley.logout()."""
     # given: a long thread, signed out on the newsroom
     for n in range(12):
         make_comment(article=story, body=f"Comment number {n} on the lanes.")
@@ -245,3 +246,8 @@ def test_permalinks_scroll_the_host_page_and_a_parley_account_signs_in(
     # then
     frame.locator("#frame-reader").wait_for()
     assert frame.locator("#frame-reader").inner_text() == reader.display_name
+    # when: the host page signs the reader out without a reload
+    page.evaluate("window.Parley.logout()")
+    # then
+    frame.locator("header.frame").get_by_text("Sign in to comment").wait_for()
+    assert frame.locator("#frame-reader").count() == 0
