@@ -444,3 +444,24 @@ def test_the_pop_up_keeps_the_frame_on_parley(story: Article) -> None:
     response = Client().get("/accounts/login/", HTTP_X_PARLEY_FRAME=_frame_token(page))
     assert response.status_code == 204
     assert response["X-Parley-Location"] == "/"
+
+
+def test_frame_pages_and_the_story_page_never_share_a_cached_page(
+    story: Article,
+) -> None:
+    """An anonymous frame page carries its own token: it is never served from, or
+    stored into, whatever the anonymous story page is cached as."""
+    # given: the story page read anonymously (and cached, if it is)
+    Client().get(story.get_absolute_url())
+    Client().get(story.get_absolute_url())
+    # when
+    page, _ = _frame()
+    token = _frame_token(page)
+    followed = Client().get(story.get_absolute_url(), HTTP_X_PARLEY_FRAME=token)
+    story_page = Client().get(story.get_absolute_url())
+    # then
+    assert 'header class="frame"' in page
+    assert 'header class="frame"' in followed.content.decode()
+    assert 'name="parley-frame"' in followed.content.decode()
+    assert 'name="parley-frame"' not in story_page.content.decode()
+    assert '<header class="site">' in story_page.content.decode()
