@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "articles",
     "moderation",
     "readers",
+    "perspective",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,10 @@ PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
 PARLEY_METRICS_TOKEN: str = env("PARLEY_METRICS_TOKEN", default="")
 # Comments scored together under one lock and one model call.
 PARLEY_SCORING_BATCH_SIZE = env.int("PARLEY_SCORING_BATCH_SIZE", default=100)
+
+# The Perspective-compatible API (perspective/): answered, and the model loaded
+# for it, only by processes that set this; the others answer 404.
+PARLEY_PERSPECTIVE_API = env.bool("PARLEY_PERSPECTIVE_API", default=False)
 
 # Readers' help, appeals, notifications (readers/).
 PARLEY_PROBLEM_REPORT_RATE = env("PARLEY_PROBLEM_REPORT_RATE", default="5/h")

@@ -22,6 +22,7 @@ CACHES = {
     }
 }
 RATELIMIT_ENABLE = True
+PARLEY_PERSPECTIVE_API = env.bool("PARLEY_PERSPECTIVE_API", default=True)
 # The per-process cache above is deliberate here: each test starts from a clear one.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
