@@ -69,6 +69,16 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+def api_key_retire(*, name: str) -> None:
+    """Revoke the key called ``name`` and free the name for a new key; its
+    usage and feedback stay, under ``NAME-revoked-ID``."""
+    row = ApiKey.objects.filter(name=name).first()
+    if row is not None:
+        api_key_revoke(api_key=row)
+        row.name = f"{name}-revoked-{row.pk}"[:64]
+        row.save(update_fields=["name"])
+
+
 def api_key_for(key: str | None) -> ApiKey:
     """The live key row for a presented key, or the API error to answer."""
     if not key:

@@ -126,3 +126,19 @@ def test_readers_cannot_see_keys_or_usage() -> None:
     response = client.get("/admin/perspective/keyusage/")
     # then
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_replace_revokes_the_old_key_and_keeps_its_history() -> None:
+    # given
+    old, _old_key = api_key_create(name="demo")
+    usage_count(api_key=old, counter="analyze")
+    out = io.StringIO()
+    # when
+    call_command("scoring_key", "create", "demo", "--replace", stdout=out)
+    # then
+    old.refresh_from_db()
+    assert old.is_revoked
+    assert old.name == f"demo-revoked-{old.pk}"
+    assert KeyUsage.objects.get().key == old
+    assert ApiKey.objects.get(name="demo").key_hash == hash_key(out.getvalue().strip())

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         create.add_argument("name")
         create.add_argument("--qps", type=int, default=10, help="queries per second")
         create.add_argument(
+            "--replace",
+            action="store_true",
+            help="revoke a key of that name first (renamed NAME-revoked-ID)",
+        )
+        create.add_argument(
             "--store-text",
             action="store_true",
             help="keep the text of suggested scores as training data",
@@ -33,6 +38,8 @@ class Command(BaseCommand):
         if action == "create":
             if options["qps"] < 1:
                 raise CommandError("--qps must be at least 1")
+            if options["replace"]:
+                services.api_key_retire(name=options["name"])
             try:
                 row, key = services.api_key_create(
                     name=options["name"],
