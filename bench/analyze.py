@@ -109,7 +109,7 @@ def _ms(value: str) -> float:
 
 def _wrk(url: str, script: Path, seconds: float, clients: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency",
+        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{max(1, round(seconds))}s", "--latency",
          "--timeout", "5s", "-s", str(script), url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
