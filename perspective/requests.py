@@ -13,18 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from moderation.classifier import ATTRIBUTES
 from perspective.errors import ApiError, invalid
 
-# The attributes a Perspective client may ask for; which of them this server
-# scores is the loaded model's business (``attribute_names``).
-ATTRIBUTES = (
-    "TOXICITY",
-    "SEVERE_TOXICITY",
-    "IDENTITY_ATTACK",
-    "INSULT",
-    "PROFANITY",
-    "THREAT",
-)
+# ATTRIBUTES: the names a Perspective client may ask for; which of them this
+# server scores is the loaded model's business (``attribute_names``).
 EXPERIMENTAL = "_EXPERIMENTAL"
 # Perspective's own limit on comment.text.
 MAX_TEXT_BYTES = 20480
@@ -332,4 +325,4 @@ def parse_suggest(raw: bytes) -> SuggestRequest:
     )
 
 
-__all__ = ["AnalyzeRequest", "ApiError", "Requested", "SuggestRequest"]
+__all__ = ["ATTRIBUTES", "AnalyzeRequest", "ApiError", "Requested", "SuggestRequest"]

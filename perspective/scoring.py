@@ -59,17 +59,13 @@ def current_model() -> ToxicityModel:
 
 
 def attribute_names(model: ToxicityModel) -> tuple[str, ...]:
-    """The Perspective attributes the model really scores."""
-    names = getattr(model, "attribute_names", ("TOXICITY",))
-    return tuple(names)
+    """The Perspective attributes the model really scores (TOXICITY always)."""
+    return model.attribute_names
 
 
 def _attributes(model: ToxicityModel, texts: list[str]) -> list[dict[str, float]]:
-    out: list[dict[str, float]] = []
-    for p in model.score(texts):
-        attributes = getattr(p, "attributes", None) or {"TOXICITY": p.toxicity}
-        out.append({k: float(v) for k, v in attributes.items()})
-    return out
+    """A calibrated probability per attribute the model scores, per text."""
+    return [dict(p.attributes) for p in model.score(texts)]
 
 
 def _check_language(
