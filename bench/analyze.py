@@ -28,7 +28,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+# The scratch database and per-process memory helpers of the pipeline benchmark
+# (this folder is on sys.path when a script in it runs).
+from pipeline import _admin_sql, _each_peak_rss_mb, _scratch_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 9751
@@ -50,37 +53,6 @@ COMMENTS = [
     "<p>Great piece, <b>really</b> enjoyed it &amp; shared it.</p>",
     "I have lived here for forty years and the traffic has never been worse.",
 ]
-
-
-def _scratch_url(base: str) -> tuple[str, str]:
-    parts = urlsplit(base)
-    name = f"parley_bench_analyze_{os.getpid()}"
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _admin_sql(base: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _peak_rss_mb(pid: int) -> dict[str, float]:
-    """Peak resident memory (VmHWM) of a process and each descendant."""
-    out: dict[str, float] = {}
-    pids = [pid]
-    while pids:
-        p = pids.pop()
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                out[str(p)] = round(int(line.split()[1]) / 1024, 1)
-        pids.extend(int(c) for c in children)
-    return out
 
 
 def _lua(path: str, bodies: list[str]) -> str:
@@ -179,7 +151,8 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     server: subprocess.Popen[bytes] | None = None
-    rss: dict[str, object] = {}
+    gunicorn_rss: list[float] = []
+    wrk_rss = 0.0
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -224,12 +197,8 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in ("trivial", "analyze"):
                 runs[name].append(_wrk(base, scripts[name], args.seconds, args.clients))
-        rss = {
-            "gunicorn": _peak_rss_mb(server.pid),
-            "wrk": round(
-                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
-            ),
-        }
+        gunicorn_rss = _each_peak_rss_mb(server.pid)
+        wrk_rss = round(_WRK_PEAK_MB[0], 1)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -239,9 +208,8 @@ def main() -> None:
     def median(name: str, field: str) -> float:
         return round(statistics.median(r[field] for r in runs[name]), 2)
 
-    gunicorn_rss = dict(rss["gunicorn"])  # type: ignore[call-overload]
-    master = str(server.pid) if server else ""
-    workers_rss = [v for k, v in gunicorn_rss.items() if k != master]
+    # The first figure is the master's (the process itself, then its children).
+    master_rss, *workers_rss = gunicorn_rss
     result = {
         "benchmark": "analyze",
         "clients": args.clients,
@@ -264,9 +232,9 @@ def main() -> None:
         ),
         "serving_process_rss_mb": max(workers_rss) if workers_rss else None,
         "peak_rss_mb": {
-            "gunicorn_master": gunicorn_rss.get(master),
+            "gunicorn_master": master_rss,
             "gunicorn_workers": workers_rss,
-            "wrk": rss["wrk"],
+            "wrk": wrk_rss,
             "bench": round(
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
             ),
