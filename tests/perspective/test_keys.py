@@ -142,3 +142,18 @@ def test_replace_revokes_the_old_key_and_keeps_its_history() -> None:
     assert old.name == f"demo-revoked-{old.pk}"
     assert KeyUsage.objects.get().key == old
     assert ApiKey.objects.get(name="demo").key_hash == hash_key(out.getvalue().strip())
+
+
+@pytest.mark.django_db
+def test_moderators_see_suggested_scores_but_not_keys() -> None:
+    # given
+    from django.contrib.auth.models import Group
+
+    moderator = make_user(username="mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(moderator)
+    # when / then
+    assert client.get("/admin/perspective/feedback/").status_code == 200
+    assert client.get("/admin/perspective/keyusage/").status_code == 200
+    assert client.get("/admin/perspective/apikey/").status_code == 403
