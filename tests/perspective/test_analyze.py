@@ -1,8 +1,10 @@
 """comments:analyze with the exact bodies real Perspective clients send."""
 
 import json
+import re
 
 import pytest
+from django.test import Client
 
 from perspective import scoring
 from perspective.models import Feedback, KeyUsage
@@ -206,3 +208,35 @@ def test_do_not_store_writes_no_text(call: Call) -> None:
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
             assert "Quartermaine" not in json.dumps(cursor.fetchall(), default=str)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "endpoint", ["http://testserver/v1alpha1", "http://testserver/v1alpha1/ "]
+)
+def test_coral_talk_joins_the_method_after_its_configured_endpoint(
+    key: tuple[object, str], endpoint: str
+) -> None:
+    """Coral Talk trims the endpoint and path-joins "/comments:analyze" onto it
+    (Node's path.join collapses the double slash), then sets ?key=."""
+    # given
+    from urllib.parse import urlsplit
+
+    base = urlsplit(endpoint.strip())
+    path = re.sub(r"/+", "/", f"{base.path}/comments:analyze")
+    # when
+    response = Client().post(
+        f"{path}?key={key[1]}",
+        data=json.dumps(
+            {
+                "comment": {"text": "Nobody asked for your idiotic opinion."},
+                "languages": ["en"],
+                "doNotStore": True,
+                "requestedAttributes": {"TOXICITY": {}},
+            }
+        ),
+        content_type="application/json",
+    )
+    # then
+    assert response.status_code == 200
+    assert "TOXICITY" in response.json()["attributeScores"]
