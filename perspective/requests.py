@@ -13,11 +13,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from moderation.classifier import ATTRIBUTES
 from perspective.errors import ApiError, invalid
 
-# ATTRIBUTES: the names a Perspective client may ask for; which of them this
-# server scores is the loaded model's business (``attribute_names``).
+# The names a Perspective client may ask for. Which of them this server scores
+# is the loaded model's business (``attribute_names``); the classifier's own
+# list is not imported here because importing it loads scikit-learn, which an
+# ordinary web process must not.
+ATTRIBUTES = (
+    "TOXICITY",
+    "SEVERE_TOXICITY",
+    "IDENTITY_ATTACK",
+    "INSULT",
+    "PROFANITY",
+    "THREAT",
+)
 EXPERIMENTAL = "_EXPERIMENTAL"
 # Perspective's own limit on comment.text.
 MAX_TEXT_BYTES = 20480

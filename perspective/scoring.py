@@ -10,14 +10,16 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation import language
-from moderation.classifier import ToxicityModel
 from moderation.services import registry
 from perspective.errors import ApiError, invalid, language_not_supported
 from perspective.html import StrippedText, plain, strip_html
 from perspective.requests import AnalyzeRequest
+
+if TYPE_CHECKING:
+    from moderation.classifier import ToxicityModel
 
 SUPPORTED_LANGUAGES = ("en",)
 # How long a process trusts its idea of the active model version.
