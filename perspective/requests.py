@@ -106,8 +106,19 @@ def _object(raw: bytes) -> dict[str, Any]:
         body = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
         raise invalid(f"Invalid JSON payload received. {error}") from None
+    except RecursionError:
+        raise invalid("Invalid JSON payload received. Nested too deeply.") from None
     if not isinstance(body, dict):
         raise invalid("Invalid JSON payload received. Expected a JSON object.")
+    try:
+        # "\ud800" escapes decode to unpaired surrogates, which are not text:
+        # neither the language detector nor the database can take them.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid(
+            "Invalid JSON payload received. A string holds an unpaired UTF-16 "
+            "surrogate (not valid Unicode text)."
+        ) from None
     return body
 
 

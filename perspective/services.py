@@ -237,6 +237,11 @@ def label_for(attribute: str, value: float) -> int | None:
     return None
 
 
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; JSON clients may send it.
+    return text.replace("\x00", "\ufffd")
+
+
 def feedback_create(
     *, api_key: ApiKey, request: SuggestRequest, visible_text: str
 ) -> list[Feedback]:
@@ -248,12 +253,12 @@ def feedback_create(
             attribute=name[:64],
             value=value,
             label=label_for(name, value),
-            text=visible_text if keep else "",
+            text=_storable(visible_text) if keep else "",
             text_stored=keep,
             languages=",".join(request.languages)[:64],
-            community_id=request.community_id,
-            client_token=request.client_token or "",
-            session_id=request.session_id,
+            community_id=_storable(request.community_id),
+            client_token=_storable(request.client_token or ""),
+            session_id=_storable(request.session_id),
         )
         for name, value in request.scores.items()
     ]

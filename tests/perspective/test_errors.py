@@ -255,3 +255,23 @@ def test_processes_that_do_not_serve_the_api_answer_not_found(call: Call) -> Non
     )
     # then
     assert "PARLEY_PERSPECTIVE_API" in error_of(response, 404, "NOT_FOUND")["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [ANALYZE, SUGGEST])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"comment": {"text": "\\ud800 an unpaired surrogate"}}',
+        b"[" * 50_000 + b"]" * 50_000,
+    ],
+)
+def test_text_that_is_not_unicode_and_deep_nesting_are_invalid(
+    call: Call, path: str, raw: bytes
+) -> None:
+    # when
+    response = call(path, raw)
+    # then
+    assert (
+        "Invalid JSON payload" in error_of(response, 400, "INVALID_ARGUMENT")["message"]
+    )

@@ -112,3 +112,24 @@ def test_bad_suggestions_are_refused_and_nothing_is_stored(
     assert response.status_code == 400
     assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
     assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_stored_without_an_error(
+    call: Call, storing_key: tuple[ApiKey, str]
+) -> None:
+    """PostgreSQL text cannot hold NUL: it is kept as U+FFFD, not a 500."""
+    # when
+    response = call(
+        SUGGEST,
+        {
+            "comment": {"text": "you\u0000 muppet"},
+            "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+            "clientToken": "c\u00001",
+        },
+        api_key=storing_key[1],
+    )
+    # then
+    assert response.status_code == 200
+    row = Feedback.objects.get()
+    assert (row.text, row.client_token) == ("you\ufffd muppet", "c\ufffd1")
