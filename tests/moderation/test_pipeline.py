@@ -416,3 +416,29 @@ def test_banned_word_still_rejects_a_comment_in_another_language(
         author=regular, body="Du bist ein Arschloch und alle hier wissen das genau."
     )
     assert comment.status == CommentStatus.REJECTED
+
+
+@pytest.mark.django_db
+def test_moderators_see_why_a_comment_in_another_language_was_held(
+    post: Post, regular: User
+) -> None:
+    # given
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+
+    comment = post(
+        author=regular,
+        body="Merci pour cet article passionnant sur les élections municipales.",
+    )
+    moderator = make_user(username="mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(moderator)
+    # when
+    page = client.get(
+        reverse("admin:moderation_needsreviewcomment_change", args=[comment.pk])
+    ).content.decode()
+    # then
+    assert "OTHER_LANGUAGE" in page
+    assert "fr (" in page
