@@ -25,8 +25,13 @@ def _viewer(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) else None
 
 
+# Every django-ratelimit rate in Parley is per minute or per hour; a client told to
+# come back in a minute may still be refused by an hourly limit, and is told again.
+RATE_LIMIT_RETRY_AFTER_SECONDS = 60
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "articles/refused.html",
         {
@@ -35,6 +40,8 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
         },
         status=429,
     )
+    response["Retry-After"] = str(RATE_LIMIT_RETRY_AFTER_SECONDS)
+    return response
 
 
 def article_list(request: HttpRequest) -> HttpResponse:

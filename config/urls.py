@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from moderation import views as ops
 from moderation.api.views import comment_report_form
@@ -19,10 +19,17 @@ urlpatterns = [
     path("api/v1/", include("articles.api.urls")),
     path("api/v1/", include("readers.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
     path("", include("readers.urls")),
     path("", include("articles.urls")),
 ]
 
-handler400 = "readers.views.bad_request"
-handler500 = "readers.views.server_error"
+handler400 = "config.error_views.bad_request"
+handler404 = "config.error_views.page_not_found"
+handler500 = "config.error_views.server_error"
