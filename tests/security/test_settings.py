@@ -15,6 +15,7 @@ from django.urls import reverse
 from articles.models import Article
 from config.client_ip import client_ip
 from config.logs import JsonFormatter, RequestIdFilter
+from readers.iphash import client_ip_hash, ip_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [p for p in ROOT.glob("*/templates") if ".venv" not in str(p)]
@@ -134,6 +135,18 @@ def test_readers_behind_the_proxy_do_not_share_a_rate_limit(client: Client) -> N
     assert same.status_code == 429
     assert same["Retry-After"]
     assert other.status_code == 400  # the empty form's error, not the limit
+
+
+def test_ip_hashes_are_of_the_reader_not_the_proxy() -> None:
+    """Two readers behind the proxy get different address hashes."""
+    # given
+    factory = RequestFactory()
+    first = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1")
+    second = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="2.2.2.2")
+    # when / then
+    with override_settings(PARLEY_TRUSTED_PROXY_HOPS=1):
+        assert client_ip_hash(first) != client_ip_hash(second)
+        assert client_ip_hash(first) == ip_hash("1.1.1.1")
 
 
 @pytest.mark.parametrize("entry_point", ["config.wsgi", "config.asgi", "config"])
