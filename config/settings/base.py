@@ -168,6 +168,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+# The cache handler keeps no rows, so its admin pages would only ever be empty.
+AXES_ENABLE_ADMIN = False
 
 REDIS_URL: str = env("REDIS_URL", default="")
 
