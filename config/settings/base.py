@@ -337,4 +337,4 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     # LocMem is per-process; acceptable for a one-process trial run, never production.
-    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "axes.W001"]

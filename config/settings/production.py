@@ -43,13 +43,15 @@ if not SECURE_HSTS_PRELOAD:
 PARLEY_TRUSTED_PROXY_HOPS = env.int("PARLEY_TRUSTED_PROXY_HOPS", default=1)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": PARLEY_TRUSTED_PROXY_HOPS}  # noqa: F405
 
-# Hashed, compressed static files, served by WhiteNoise (after collectstatic).
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
+# Hashed, compressed static files, served by WhiteNoise (after collectstatic). The
+# switch lets a one-machine run (deploy/stack.py) skip collectstatic.
+if env.bool("DJANGO_STATIC_MANIFEST", default=True):
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        },
+    }
 
 LOGGING = {
     **LOGGING,  # noqa: F405

@@ -23,7 +23,7 @@ CACHES = {
 }
 RATELIMIT_ENABLE = True
 # The per-process cache above is deliberate here: each test starts from a clear one.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "axes.W001"]
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so a real worker process in integration tests shares it;
