@@ -194,7 +194,10 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     if viewer is None or comment.author_id != viewer.pk:
         raise PermissionDenied("You can only edit your own comments.")
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": comment.body},
+    )
     status = 200
     error: ServiceError | None = None
     if request.method == "POST":

@@ -1,7 +1,9 @@
 """The public JSON API: thin views over selectors and services."""
 
 import logging
+from typing import Any
 
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import QuerySet
@@ -9,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -79,6 +82,16 @@ class TokenApi(ObtainAuthToken):
     """DRF's token view with the API's parsers (its own list bypasses them)."""
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks a locked-out attempt on the request it was given
+            # (DRF's, which its middleware never sees); say so instead of 400.
+            if getattr(request, "axes_locked_out", False):
+                raise AxesBackendPermissionDenied("locked out") from None
+            raise
 
 
 class ArticleListApi(generics.ListAPIView[Article]):
