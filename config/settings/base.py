@@ -202,6 +202,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process loads the model before it reports ready (moderation/signals.py):
+# measured 1.9-2.7 s on a busy 2-core machine, against Celery's default of 4 s, after
+# which the process is killed and forked again. The limit is raised, not the load
+# made lazy, so the first comment after a start does not pay for the load.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env.float(
+    "CELERY_WORKER_PROC_ALIVE_TIMEOUT", default=60.0
+)
 # Workers log through LOGGING below (JSON lines with the task id), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = 20
@@ -218,7 +225,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-pending": {
         "task": "moderation.requeue_stale_pending",
-        "schedule": timedelta(seconds=30),
+        # Often and cheap: one query on a partial index, and a few tasks at most.
+        "schedule": timedelta(seconds=env.int("PARLEY_SWEEP_SECONDS", default=5)),
     },
     "purge-ip-hashes": {
         "task": "readers.purge_ip_hashes",
@@ -281,7 +289,9 @@ RATELIMIT_VIEW = "articles.views.rate_limited"
 # empty means the model shipped in moderation/classifier/shipped/.
 PARLEY_MODEL_PATH: str = env("PARLEY_MODEL_PATH", default="")
 # The sweeper re-queues comments still pending after this many seconds.
-PARLEY_STALE_PENDING_SECONDS = env.int("PARLEY_STALE_PENDING_SECONDS", default=60)
+PARLEY_STALE_PENDING_SECONDS = env.int("PARLEY_STALE_PENDING_SECONDS", default=10)
+# /healthz turns unhealthy when a comment has been pending longer than this.
+PARLEY_PENDING_ALERT_SECONDS = env.int("PARLEY_PENDING_ALERT_SECONDS", default=120)
 # How many scoring tasks may drain the backlog at once (about one per worker
 # process that scores); see moderation/tasks.py.
 PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
