@@ -4,8 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -245,3 +252,12 @@ def comment_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
         request, "Your comment was withdrawn. Replies to it stay in place."
     )
     return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+
+
+def site_icon(request: HttpRequest) -> HttpResponse:
+    """The icon, for browsers asking /favicon.ico on pages without an icon link.
+
+    Resolved per request: with the hashed-names storage the name is known only once
+    collectstatic has run, never at import.
+    """
+    return HttpResponsePermanentRedirect(static("articles/favicon.svg"))

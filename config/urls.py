@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from articles.views import site_icon
 from moderation import views as ops
 from moderation.api.views import comment_report_form
 
@@ -11,11 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("articles/favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", site_icon, name="favicon"),
     # The readers' (HTML) report form sits beside the comment's own pages.
     path(
         "comments/<int:pk>/report/",
