@@ -50,7 +50,7 @@ def test_the_frame_may_be_framed_by_the_sites_origins_only(story: Article) -> No
     assert "script-src 'self'" in csp
     assert not response.has_header("X-Frame-Options")  # type: ignore[attr-defined]
     assert story_page["X-Frame-Options"] == "DENY"
-    assert "frame-ancestors" not in story_page.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in story_page["Content-Security-Policy"]
 
 
 def test_the_frame_sets_no_cookie(story: Article) -> None:
