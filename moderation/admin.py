@@ -15,8 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.models import User
+from articles.cache import story_versions_bump
 from articles.errors import ServiceError
 from articles.models import Article, Comment, CommentStatus
 from moderation import selectors
@@ -161,9 +161,7 @@ class ReasonFilter(admin.SimpleListFilter):
             return queryset
         if code == Reason.REPORTED:
             return queryset.filter(reports__isnull=False).distinct()
-        return queryset.annotate(
-            reasons_text=Cast("pipeline_result__reasons", TextField())
-        ).filter(reasons_text__contains=f'"{code}"')
+        return selectors.with_reason(queryset, code)
 
 
 class ScoreBandFilter(admin.SimpleListFilter):
@@ -865,6 +863,13 @@ if not admin.site.is_registered(Article):
             "close_comments_after_days",
         )
         readonly_fields = ("title", "section", "published_at")
+
+        def save_model(
+            self, request: HttpRequest, obj: Article, form: Any, change: bool
+        ) -> None:
+            super().save_model(request, obj, form, change)
+            # Closing or re-opening comments changes every cached thread page.
+            story_versions_bump([obj.pk])
 
 
 # -- model registry --------------------------------------------------------

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -190,6 +191,19 @@ def queue(name: str) -> QuerySet[Comment]:
         ),
     )
     return qs.order_by(*queue_ordering(name))
+
+
+def with_reason(qs: QuerySet[Comment], code: str) -> QuerySet[Comment]:
+    """Comments whose latest pipeline result recorded the reason `code`.
+
+    On PostgreSQL a JSON containment the reasons' GIN index serves; elsewhere (SQLite
+    for trials and unit tests) a text match on the serialised reasons.
+    """
+    if connection.vendor == "postgresql":
+        return qs.filter(pipeline_result__reasons__contains=[{"code": code}])
+    return qs.annotate(
+        reasons_text=Cast("pipeline_result__reasons", TextField())
+    ).filter(reasons_text__contains=f'"{code}"')
 
 
 def queue_ordering(name: str) -> tuple[str, ...]:

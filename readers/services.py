@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from articles import services as article_services
+from articles.cache import story_versions_bump
 from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Article, Comment, CommentStatus
 from moderation.models import Decision
@@ -337,6 +338,13 @@ def account_delete(*, user: User, password: str, withdraw_comments: bool) -> Use
                 status__in=(CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
             ):
                 article_services.comment_withdraw(comment=comment, actor=user)
+        # Their name goes from every thread their comments appear in.
+        story_versions_bump(
+            Comment.objects.filter(author=user)
+            .order_by()
+            .values_list("article_id", flat=True)
+            .distinct()
+        )
         user.username = f"deleted-{user.pk}"
         user.display_name = DELETED_READER
         user.email = ""

@@ -194,6 +194,12 @@ PARLEY_EDIT_WINDOW = timedelta(
 )
 PARLEY_THREAD_PAGE_SIZE = env.int("PARLEY_THREAD_PAGE_SIZE", default=20)
 PARLEY_MAX_INDENT = 6
+PARLEY_STORY_PAGE_SIZE = env.int("PARLEY_STORY_PAGE_SIZE", default=20)
+# Replies shown under a top-level comment on a thread page; the rest are one click
+# away on the comment's own page, so a page has a bounded size.
+PARLEY_THREAD_REPLIES_SHOWN = env.int("PARLEY_THREAD_REPLIES_SHOWN", default=50)
+# Cached thread pages expire after this even if the story never changes.
+PARLEY_THREAD_CACHE_SECONDS = env.int("PARLEY_THREAD_CACHE_SECONDS", default=3600)
 # Comment writes per reader (HTML forms), enforced with django-ratelimit.
 PARLEY_COMMENT_WRITE_RATE = env("PARLEY_COMMENT_WRITE_RATE", default="10/m")
 RATELIMIT_VIEW = "articles.views.rate_limited"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from articles.cache import story_versions_bump
 from articles.models import Comment
 from moderation.models import Decision
 from readers.notifications import might_notify, notify_status_change
@@ -61,6 +62,9 @@ def comments_set_status(changes: Sequence[StatusChange]) -> list[Decision]:
         by_status.setdefault(c.to_status, []).append(c.comment.pk)
     for status, ids in by_status.items():
         Comment.objects.filter(pk__in=ids).update(status=status, status_changed_at=now)
+    # What readers see of these stories changed: cached threads are dropped once
+    # the change commits.
+    story_versions_bump({c.comment.article_id for c in real})
     for decision, c in zip(decisions, real, strict=True):
         if might_notify(
             source=decision.source,

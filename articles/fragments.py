@@ -1,0 +1,436 @@
+"""The thread as readers see it, rendered once per story version and cached.
+
+`thread_fragment()` is the one way to get a page of a thread as HTML: the story
+page uses it, and so can any other page that shows the thread (an embed): the
+fragment is shared by every reader and holds nothing about any of them. What
+differs per reader is added per request by `personalise()`:
+
+- each comment carries a marker where its actions go (reply form, edit and
+  withdraw for its author, report for other readers); the markers are replaced
+  with actions rendered once per request from `articles/_comment_actions.html`;
+- the reader's own comments awaiting review (pending or held), which only they
+  see, are rendered and inserted after their parent (a reply) or at the top (a
+  new comment), so having one never bypasses the cache.
+
+`thread_json()` does the same for the API: the page's JSON, cached as bytes.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from rest_framework.renderers import JSONRenderer
+
+from accounts.models import User
+
+from . import selectors
+from .api.serializers import comment_payload
+from .cache import story_cached, story_version
+from .models import Article, Comment, CommentStatus
+
+_ACTIONS = re.compile(r"<!--parley-actions:(\d+)-->")
+_ITEM = "<!--parley-item:{}-->"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One comment of a cached page: enough to place and personalise it."""
+
+    id: int
+    parent_id: int | None
+    depth: int  # the real depth, not the indentation shown
+    author_id: int
+    author_name: str
+    published: bool
+
+
+@dataclass
+class ThreadFragment:
+    """A cached page of a thread: the HTML every reader shares, and its index."""
+
+    article_id: int
+    version: int
+    sort: str
+    number: int
+    num_pages: int
+    total_top_level: int
+    published_count: int
+    has_next: bool
+    has_previous: bool
+    html: str
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def etag(self) -> str:
+        return _etag(self.article_id, self.version, f"{self.sort}:{self.number}")
+
+
+def _etag(article_id: int, version: int, name: str) -> str:
+    digest = hashlib.blake2b(name.encode(), digest_size=6).hexdigest()
+    return f'W/"{article_id}-{version}-{digest}"'
+
+
+def _entries(items: list[selectors.ThreadItem]) -> list[Entry]:
+    return [
+        Entry(
+            id=i.comment.pk,
+            parent_id=i.comment.parent_id,
+            depth=i.comment.depth,
+            author_id=i.comment.author_id,
+            author_name=i.comment.author.public_name,
+            published=i.comment.status == CommentStatus.PUBLISHED and not i.tombstone,
+        )
+        for i in items
+    ]
+
+
+def _render_items(items: list[selectors.ThreadItem]) -> str:
+    return render_to_string("articles/_thread.html", {"items": items})
+
+
+def thread_fragment(
+    *, article: Article, sort: str = "oldest", page: object = 1
+) -> ThreadFragment:
+    """A page of the story's thread, from the cache at the story's current version.
+
+    Raises InvalidInput for an unknown sort or page, as the selector does.
+    """
+    version = story_version(article.pk)
+    if sort not in selectors.SORTS:
+        selectors.thread_page(article=article, sort=sort)  # raises InvalidInput
+    page_key = str(page).strip()
+
+    def build() -> ThreadFragment:
+        tp = selectors.thread_page(
+            article=article,
+            sort=sort,
+            page=page_key,
+            per_page=settings.PARLEY_THREAD_PAGE_SIZE,
+            max_replies=settings.PARLEY_THREAD_REPLIES_SHOWN,
+            max_indent=settings.PARLEY_MAX_INDENT,
+        )
+        return ThreadFragment(
+            article_id=article.pk,
+            version=version,
+            sort=sort,
+            number=tp.number,
+            num_pages=tp.num_pages,
+            total_top_level=tp.total_top_level,
+            published_count=selectors.published_count(article=article),
+            has_next=tp.has_next,
+            has_previous=tp.has_previous,
+            html=_render_items(tp.items),
+            entries=_entries(tp.items),
+        )
+
+    return story_cached(
+        article_id=article.pk,
+        version=version,
+        name=f"html:{sort}:{page_key[:20]}",
+        build=build,
+    )
+
+
+def _insert_at(fragment: ThreadFragment, comment: Comment) -> int | None:
+    """Index in `fragment.entries` before which a reply by `comment` goes, or None
+    if its parent is not on this page (len(entries) for the end)."""
+    entries = fragment.entries
+    for n, entry in enumerate(entries):
+        if entry.id == comment.parent_id:
+            end = n + 1
+            while end < len(entries) and entries[end].depth > entry.depth:
+                end += 1
+            return end
+    return None
+
+
+def personalise(
+    request: HttpRequest,
+    fragment: ThreadFragment,
+    *,
+    article: Article,
+    viewer: User | None,
+    closed: bool,
+    reply_to: int | None = None,
+    reply_text: str = "",
+) -> SafeString:
+    """The fragment's HTML as this reader sees it (see the module's docstring)."""
+    html = fragment.html
+    if viewer is not None:
+        waiting = selectors.own_waiting(article=article, viewer=viewer)
+        if waiting:
+            html = _merge_waiting(fragment, html, waiting)
+    return _fill_actions(
+        request,
+        html,
+        fragment.entries,
+        article=article,
+        viewer=viewer,
+        closed=closed,
+        reply_to=reply_to,
+        reply_text=reply_text,
+    )
+
+
+def render_for_viewer(
+    request: HttpRequest,
+    items: list[selectors.ThreadItem],
+    *,
+    article: Article,
+    viewer: User | None,
+    closed: bool,
+) -> SafeString:
+    """Items picked for one reader (a comment's own page), rendered uncached."""
+    return _fill_actions(
+        request,
+        _render_items(items),
+        _entries(items),
+        article=article,
+        viewer=viewer,
+        closed=closed,
+    )
+
+
+def _fill_actions(
+    request: HttpRequest,
+    html: str,
+    entries: list[Entry],
+    *,
+    article: Article,
+    viewer: User | None,
+    closed: bool,
+    reply_to: int | None = None,
+    reply_text: str = "",
+) -> SafeString:
+    if viewer is None:
+        filled = _ACTIONS.sub("", html)
+    else:
+        filled = _fill_for(
+            request, html, entries, article=article, viewer=viewer, closed=closed,
+            reply_to=reply_to, reply_text=reply_text,
+        )  # fmt: skip
+    # Rendered templates with autoescaping, and names escaped in _Actions.render.
+    return mark_safe(filled)  # noqa: S308
+
+
+def _fill_for(
+    request: HttpRequest,
+    html: str,
+    entries: list[Entry],
+    *,
+    article: Article,
+    viewer: User,
+    closed: bool,
+    reply_to: int | None,
+    reply_text: str,
+) -> str:
+    actions = _Actions(
+        request, article=article, viewer=viewer, closed=closed, reply_to=reply_to,
+        reply_text=reply_text,
+    )  # fmt: skip
+    names = {e.id: (e.author_id, e.author_name, e.published) for e in entries}
+    return _ACTIONS.sub(lambda m: actions.render(int(m.group(1)), names), html)
+
+
+def _merge_waiting(fragment: ThreadFragment, html: str, waiting: list[Comment]) -> str:
+    items = selectors.own_waiting_items(waiting, max_indent=settings.PARLEY_MAX_INDENT)
+    top: list[str] = []
+    after: dict[int, list[str]] = {}
+    for item in items:
+        piece = _render_items([item])
+        if item.comment.parent_id is None:
+            if fragment.number == 1:
+                top.append(piece)
+            continue
+        at = _insert_at(fragment, item.comment)
+        if at is not None:
+            after.setdefault(at, []).append(piece)
+    for at in sorted(after, reverse=True):
+        if at < len(fragment.entries):
+            marker = _ITEM.format(fragment.entries[at].id)
+            pos = html.index(marker)
+        else:
+            pos = len(html)
+        html = html[:pos] + "".join(after[at]) + html[pos:]
+    return "".join(top) + html
+
+
+class _Actions:
+    """Each comment's actions for one reader, rendered once and filled in per id."""
+
+    _ID = "987654321"
+    _NAME = "__parley_name__"
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        *,
+        article: Article,
+        viewer: User,
+        closed: bool,
+        reply_to: int | None,
+        reply_text: str,
+    ) -> None:
+        self.viewer = viewer
+        self.reply_to = reply_to
+        self.reply_text = reply_text
+        self.request = request
+        self.article = article
+        self.closed = closed
+        get_token(request)
+        self.templates = {
+            kind: self._render(kind) for kind in ("own", "other", "own_waiting")
+        }
+
+    def _render(self, kind: str, *, open_text: str | None = None) -> str:
+        return render_to_string(
+            "articles/_comment_actions.html",
+            {
+                "kind": kind,
+                "comment_id": self._ID,
+                "author_name": self._NAME,
+                "article": self.article,
+                "closed": self.closed,
+                "open_text": open_text,
+            },
+            request=self.request,
+        )
+
+    def render(self, pk: int, names: dict[int, tuple[int, str, bool]]) -> str:
+        author_id, name, published = names.get(pk, (self.viewer.pk, "", False))
+        if author_id == self.viewer.pk:
+            kind = "own" if published else "own_waiting"
+        elif published:
+            kind = "other"
+        else:
+            return ""
+        template = self.templates[kind]
+        if pk == self.reply_to and kind == "other":
+            template = self._render(kind, open_text=self.reply_text)
+        return template.replace(self._ID, str(pk)).replace(self._NAME, escape(name))
+
+
+@dataclass
+class ThreadJson:
+    body: bytes
+    etag: str
+
+
+_RENDERER = JSONRenderer()
+
+
+def thread_json(
+    *,
+    article: Article,
+    sort: str,
+    page: str | None,
+    cursor: str | None,
+    limit: int,
+    base_url: str,
+) -> ThreadJson:
+    """A page of the thread as the API's JSON, cached per story version."""
+    version = story_version(article.pk)
+    if page is not None:
+        name = f"json:{sort}:p{page[:20]}:{base_url}"
+    else:
+        name = f"json:{sort}:c{limit}:{(cursor or '')[:200]}:{base_url}"
+
+    def build() -> bytes:
+        return _RENDERER.render(
+            _thread_data(article, sort, page, cursor, limit, base_url)
+        )
+
+    body = story_cached(article_id=article.pk, version=version, name=name, build=build)
+    return ThreadJson(body=body, etag=_etag(article.pk, version, name))
+
+
+def _thread_data(
+    article: Article,
+    sort: str,
+    page: str | None,
+    cursor: str | None,
+    limit: int,
+    base_url: str,
+) -> dict[str, Any]:
+    if page is not None:
+        tp = selectors.thread_page(
+            article=article,
+            sort=sort,
+            page=page,
+            per_page=settings.PARLEY_THREAD_PAGE_SIZE,
+            max_replies=settings.PARLEY_THREAD_REPLIES_SHOWN,
+            max_indent=10**6,
+        )
+        items = tp.items
+        roots = [i.comment for i in items if i.comment.parent_id is None]
+        next_cursor = selectors.cursor_after(roots[-1], sort) if tp.has_next else None
+        data: dict[str, Any] = {
+            "count": tp.total_top_level,
+            "page": tp.number,
+            "num_pages": tp.num_pages,
+            "next": f"{base_url}?sort={sort}&page={tp.number + 1}"
+            if tp.has_next
+            else None,
+            "previous": f"{base_url}?sort={sort}&page={tp.number - 1}"
+            if tp.has_previous
+            else None,
+        }
+    else:
+        chunk = selectors.thread_after(
+            article=article,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            max_replies=settings.PARLEY_THREAD_REPLIES_SHOWN,
+        )
+        items = chunk.items
+        next_cursor = chunk.next_cursor
+        data = {
+            "next": f"{base_url}?sort={sort}&limit={limit}&cursor={next_cursor}"
+            if next_cursor
+            else None,
+        }
+    data.update(
+        {
+            "sort": sort,
+            "next_cursor": next_cursor,
+            "results": [
+                comment_payload(
+                    i.comment,
+                    tombstone=i.tombstone,
+                    url=i.url,
+                    more_replies=i.more_replies,
+                )
+                for i in items
+            ],
+        }
+    )
+    return data
+
+
+def merge_waiting_json(body: bytes, waiting: list[Comment], *, first: bool) -> bytes:
+    """The cached JSON page with the viewer's own waiting comments added."""
+    data = json.loads(body)
+    results: list[dict[str, Any]] = data["results"]
+    for comment in waiting:
+        payload = json.loads(_RENDERER.render(comment_payload(comment)))
+        if comment.parent_id is None:
+            if first:
+                results.insert(0, payload)
+            continue
+        for n, row in enumerate(results):
+            if row["id"] == comment.parent_id:
+                end = n + 1
+                while end < len(results) and results[end]["depth"] > row["depth"]:
+                    end += 1
+                results.insert(end, payload)
+                break
+    return _RENDERER.render(data)
