@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
-from moderation.services import scoring
+from moderation.services import scoring, stats
 
 logger = logging.getLogger(__name__)
 
@@ -143,3 +143,9 @@ def requeue_stale_pending_task() -> int:
     if stale:
         logger.info("Re-queued %s of %s stale pending comments.", queued, len(stale))
     return queued
+
+
+@shared_task(name="moderation.stats_rollup", soft_time_limit=50, time_limit=60)
+def stats_rollup_task() -> float:
+    """Recompute the figures /metrics and the dashboard read (see services.stats)."""
+    return stats.stats_rollup().took_s

@@ -22,6 +22,8 @@ CACHES = {
     }
 }
 RATELIMIT_ENABLE = True
+# Tests read the dashboard and /metrics right after a change: no stale rollup.
+PARLEY_STATS_MAX_AGE_SECONDS = -1
 # The per-process cache above is deliberate here: each test starts from a clear one.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,10 +23,11 @@ from moderation.models import (
     Decision,
     FeaturedComment,
     PipelineResult,
+    Report,
 )
 from moderation.reasons import RejectionReason
 
-from .decisions import comment_set_status
+from .decisions import StatusChange, comment_set_status, comments_set_status
 from .reports import reports_resolve
 
 SUSPEND_DAYS_CHOICES = (1, 7)
@@ -149,6 +151,80 @@ def comment_approve(
         reports_resolve(comment=locked, moderator=moderator, upheld=False)
     comment.refresh_from_db()
     return decision
+
+
+@dataclass
+class BulkOutcome:
+    decisions: list[Decision]
+    refused: list[str]
+
+
+def comments_approve(
+    *,
+    seen: dict[int, int | None],
+    moderator: User,
+    note: str = "",
+) -> BulkOutcome:
+    """Publish many comments in one transaction (a moderator's bulk action).
+
+    `seen` maps each comment id to the newest decision the moderator's page showed
+    (None: no check). One query locks them all, one bulk status change writes the
+    Decision rows; comments withdrawn or decided by someone else since are left
+    as they are and named in `refused`. Reports on them are overruled.
+    """
+    refused: list[str] = []
+    with transaction.atomic():
+        locked = list(
+            Comment.objects.select_for_update().filter(pk__in=seen).order_by("pk")
+        )
+        latest = dict(
+            Decision.objects.filter(comment_id__in=seen)
+            .order_by()
+            .values_list("comment_id")
+            .annotate(last=Max("pk"))
+        )
+        chosen: list[Comment] = []
+        for comment in locked:
+            expected = seen[comment.pk]
+            if comment.status == CommentStatus.WITHDRAWN:
+                refused.append(f"Comment {comment.pk} was withdrawn by its author.")
+            elif expected is not None and latest.get(comment.pk, 0) != expected:
+                refused.append(
+                    already_decided(Decision.objects.get(pk=latest[comment.pk]))
+                )
+            elif comment.status != CommentStatus.PUBLISHED:
+                chosen.append(comment)
+        scores = {
+            pk: Score(toxicity, version)
+            for pk, toxicity, version in PipelineResult.objects.filter(
+                comment_id__in=[c.pk for c in chosen]
+            ).values_list("comment_id", "toxicity", "model_version")
+        }
+        none = Score(None, "")
+        decisions = comments_set_status(
+            [
+                StatusChange(
+                    comment=c,
+                    to_status=CommentStatus.PUBLISHED,
+                    source=Decision.Source.MODERATOR,
+                    actor=moderator,
+                    note=note,
+                    toxicity=scores.get(c.pk, none).toxicity,
+                    model_version=scores.get(c.pk, none).model_version,
+                )
+                for c in chosen
+            ]
+        )
+        reported = set(
+            Report.objects.filter(
+                comment_id__in=[c.pk for c in chosen],
+                resolution=Report.Resolution.PENDING,
+            ).values_list("comment_id", flat=True)
+        )
+        for comment in chosen:
+            if comment.pk in reported:
+                reports_resolve(comment=comment, moderator=moderator, upheld=False)
+    return BulkOutcome(decisions=decisions, refused=refused)
 
 
 def comment_reject(
