@@ -18,13 +18,23 @@ differs per reader is added per request by `personalise()`:
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+)
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from rest_framework.renderers import JSONRenderer
@@ -33,7 +43,7 @@ from accounts.models import User
 
 from . import selectors
 from .api.serializers import comment_payload
-from .cache import story_cached, story_version
+from .cache import count_hit, entry_key, story_cached, story_entry, story_version
 from .models import Article, Comment, CommentStatus
 
 _ACTIONS = re.compile(r"<!--parley-actions:(\d+)-->")
@@ -434,3 +444,89 @@ def merge_waiting_json(body: bytes, waiting: list[Comment], *, first: bool) -> b
                 results.insert(end, payload)
                 break
     return _RENDERER.render(data)
+
+
+# -- whole responses for readers who are not signed in --------------------------
+
+_SLUG_KEY = "story-slug:{}"
+# A story's slug never changes once published (the admin does not edit it), so
+# each process keeps the ones it has resolved.
+_SLUG_IDS: dict[str, int] = {}
+
+
+@dataclass
+class SharedResponse:
+    """A whole response every anonymous reader gets, kept per story version."""
+
+    slug: str
+    body: bytes
+    content_type: str
+    etag: str
+    # The story closes itself to comments at this moment (the page changes then).
+    valid_until: datetime | None
+
+
+def shared_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
+    """Any cache may keep it but must revalidate: the ETag changes with the story's
+    version, so asking again is one cheap request."""
+    if etag is not None:
+        response["ETag"] = etag
+    patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "Authorization"])
+    return response
+
+
+def shared_response(
+    request: HttpRequest,
+    *,
+    slug: str,
+    name: str,
+    build: Callable[[Article], HttpResponse],
+    not_found: Exception | None = None,
+) -> HttpResponse:
+    """The response for an anonymous read of a story's thread (page or JSON).
+
+    A hit costs three Redis reads (the slug's story, its version, the entry) and
+    no database query; a miss loads the story and calls `build(article)`, whose 200
+    response (with its ETag) is kept under the version read before building.
+    """
+    article_id = _SLUG_IDS.get(slug) or cache.get(_SLUG_KEY.format(slug))
+    if article_id is not None:
+        found: SharedResponse | None
+        _, found = story_entry(article_id=article_id, name=name)
+        if (
+            found is not None
+            and found.slug == slug
+            and (found.valid_until is None or timezone.now() < found.valid_until)
+        ):
+            count_hit()
+            if found.etag in request.headers.get("If-None-Match", ""):
+                return shared_headers(HttpResponseNotModified(), found.etag)
+            response = HttpResponse(found.body, content_type=found.content_type)
+            return shared_headers(response, found.etag)
+    article = selectors.published_articles().filter(slug=slug).first()
+    if article is None:
+        raise not_found or Http404(f"There is no story {slug!r}.")
+    cache.set(
+        _SLUG_KEY.format(slug), article.pk, timeout=settings.PARLEY_THREAD_CACHE_SECONDS
+    )
+    if len(_SLUG_IDS) >= 10_000:
+        _SLUG_IDS.clear()
+    _SLUG_IDS[slug] = article.pk
+    version = story_version(article.pk)
+    response = build(article)
+    etag = response.get("ETag")
+    if response.status_code == 200 and etag:
+        closes = article.comments_close_at()
+        cache.set(
+            entry_key(article.pk, version, name),
+            SharedResponse(
+                slug=slug,
+                body=response.content,
+                content_type=response["Content-Type"],
+                etag=etag,
+                valid_until=None if article.comments_closed_reason() else closes,
+            ),
+            timeout=settings.PARLEY_THREAD_CACHE_SECONDS,
+        )
+    return response

@@ -117,17 +117,22 @@ def _render_article(
             status=error.status if error else 200,
         )
     if shared:
-        # Any cache may keep it, but must ask again each time: the ETag changes
-        # with the story's version, so revalidation is one cheap request.
-        response["ETag"] = etag
-        patch_cache_control(response, public=True, no_cache=True)
-    else:
-        patch_cache_control(response, private=True, no_cache=True)
+        return fragments.shared_headers(response, etag)
+    patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie"])
     return response
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if _shared(request):
+        sort = request.GET.get("sort", "oldest")[:20]
+        page = request.GET.get("page", "1")[:20]
+        return fragments.shared_response(
+            request,
+            slug=slug,
+            name=f"page:{sort}:{page}",
+            build=lambda article: _render_article(request, article),
+        )
     article = get_object_or_404(selectors.published_articles(), slug=slug)
     return _render_article(request, article)
 

@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseNotModified
-from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -125,13 +124,12 @@ class ThreadApi(APIView):
         ],
         responses=ThreadOutputSerializer,
     )
-    def get(self, request: Request, slug: str) -> HttpResponseBase:
+    def get(self, request: Request, slug: str) -> HttpResponse:
         """A page of the story's thread: top-level comments with their replies.
 
         Every reader gets the same cached JSON (with an ETag to revalidate); a
         signed-in reader's own comments awaiting review are added to it.
         """
-        article = _article(slug, with_counts=False)
         params = request.query_params
         sort = params.get("sort", "oldest")
         cursor = params.get("cursor")
@@ -139,6 +137,34 @@ class ThreadApi(APIView):
             None if cursor is not None or "limit" in params else params.get("page", "1")
         )
         limit = _limit(params.get("limit"))
+        if not request.user.is_authenticated:
+            name = f"api:{sort[:20]}:{(page or '')[:20]}:{limit}:{(cursor or '')[:200]}"
+            return fragments.shared_response(
+                request,
+                slug=slug,
+                name=f"{name}:{request.get_host()}",
+                build=lambda article: self._thread(
+                    request, article, sort=sort, page=page, cursor=cursor, limit=limit
+                ),
+                not_found=NotFound(
+                    f"There is no story {slug!r}.", code="article_not_found"
+                ),
+            )
+        article = _article(slug, with_counts=False)
+        return self._thread(
+            request, article, sort=sort, page=page, cursor=cursor, limit=limit
+        )
+
+    def _thread(
+        self,
+        request: Request,
+        article: Article,
+        *,
+        sort: str,
+        page: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> HttpResponse:
         found = fragments.thread_json(
             article=article,
             sort=sort,
@@ -157,10 +183,11 @@ class ThreadApi(APIView):
             response = HttpResponseNotModified()
         else:
             response = HttpResponse(body, content_type="application/json")
+        if not request.user.is_authenticated:
+            return fragments.shared_headers(response, found.etag)
         if not waiting:
             response["ETag"] = found.etag
-        shared = not request.user.is_authenticated
-        patch_cache_control(response, public=shared, private=not shared, no_cache=True)
+        patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie", "Authorization"])
         return response
 

@@ -205,6 +205,9 @@ PARLEY_STORY_PAGE_SIZE = env.int("PARLEY_STORY_PAGE_SIZE", default=20)
 # Replies shown under a top-level comment on a thread page; the rest are one click
 # away on the comment's own page, so a page has a bounded size.
 PARLEY_THREAD_REPLIES_SHOWN = env.int("PARLEY_THREAD_REPLIES_SHOWN", default=50)
+# The deployed revision (e.g. the git commit): part of every cached thread entry's
+# key, so pages rendered by the previous release's templates are never served.
+PARLEY_RELEASE = env("PARLEY_RELEASE", default="")
 # Cached thread pages expire after this even if the story never changes.
 PARLEY_THREAD_CACHE_SECONDS = env.int("PARLEY_THREAD_CACHE_SECONDS", default=3600)
 # Comment writes per reader (HTML forms), enforced with django-ratelimit.
