@@ -121,6 +121,12 @@ class Comment(models.Model):
             ),
             # A reader's own comments, newest first.
             models.Index(fields=["author", "created_at"]),
+            # An author's rejections, counted for each comment a queue ranks.
+            models.Index(
+                fields=["author"],
+                name="comment_rejected_author_idx",
+                condition=models.Q(status="rejected"),
+            ),
         ]
 
     def __str__(self) -> str:

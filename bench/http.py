@@ -28,18 +28,18 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
 
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from urllib.parse import urlsplit
 
-from bench.pipeline import (  # noqa: E402
+from bench.pipeline import (
     Procs,
     _admin_sql,
     _each_peak_rss_mb,

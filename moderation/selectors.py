@@ -88,6 +88,24 @@ def _open_report_ids() -> QuerySet[Report, Any]:
     )
 
 
+def _rejections_capped() -> Case:
+    """The author's rejections up to the number that still adds points.
+
+    Each comment of a queue is ranked on it, so it must not count every rejection
+    of a prolific author: at most REJECTED_MAX / REJECTED_POINTS probes of the
+    rejected-by-author index. The full count is shown only for the page's rows.
+    """
+    rejected = Comment.objects.filter(
+        author_id=OuterRef("author_id"), status=CommentStatus.REJECTED
+    )
+    cap = REJECTED_MAX // REJECTED_POINTS
+    return Case(
+        *[When(Exists(rejected[n - 1 : n]), then=Value(n)) for n in range(cap, 0, -1)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     now = timezone.now()
     report_weight = (
@@ -135,12 +153,18 @@ def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
         author_rejected=Coalesce(
             Subquery(rejected, output_field=IntegerField()), Value(0)
         ),
-        p_toxicity=Coalesce(F("pipeline_result__toxicity"), Value(0.0))
+        p_toxicity=Coalesce(
+            Subquery(
+                PipelineResult.objects.filter(comment_id=OuterRef("pk")).values(
+                    "toxicity"
+                )[:1],
+                output_field=FloatField(),
+            ),
+            Value(0.0),
+        )
         * Value(TOXICITY_POINTS),
         p_reports=Least(F("report_weight") * Value(REPORT_POINTS), Value(REPORT_MAX)),
-        p_history=Least(
-            F("author_rejected") * Value(REJECTED_POINTS), Value(REJECTED_MAX)
-        )
+        p_history=_rejections_capped() * Value(REJECTED_POINTS)
         + Case(
             When(Exists(sanctioned), then=Value(SANCTION_POINTS)),
             default=Value(0),
@@ -166,8 +190,11 @@ def _latest_decision_id() -> Subquery:
 
 def queue(name: str) -> QuerySet[Comment]:
     """The comments of one queue, with everything a queue page shows, by priority."""
-    qs = Comment.objects.select_related(
-        "article", "author", "author__standing", "pipeline_result", "parent"
+    # Related rows are fetched for the page's rows alone, so ranking a large backlog
+    # reads the comments' rows instead of joining stories, authors, parents and
+    # pipeline results for every one of them.
+    qs = Comment.objects.prefetch_related(
+        "article", "author", "author__standing", "parent", "pipeline_result"
     )
     if name == Queue.NEEDS_REVIEW:
         qs = qs.filter(status=CommentStatus.HELD)
