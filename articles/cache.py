@@ -1,8 +1,10 @@
 """Story versions: the thread is cached per version, so it is never served stale.
 
-Every change that affects what a reader may see of a story's thread (a comment's
-status transition, an edit, a withdrawal, the story edited or closed, an author's
-name removed) bumps the story's version once the change has committed. Cached thread
+Every change that affects what a reader may see of a story's thread bumps the
+story's version once the change has committed: a comment's status transition
+(edits and withdrawals are transitions too) through lifecycle's after-commit hook
+(`status_changed_receiver`), the story closed or reopened in the admin and an
+author's name removed through `story_versions_bump`. Cached thread
 data lives under keys that include the version, so a bump makes every earlier entry
 unreachable at once: nothing is ever deleted or overwritten, and a reader who began
 rendering before the bump can only store under the old, dead version.
@@ -23,6 +25,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from lifecycle.events import StatusChanged
 
 T = TypeVar("T")
 
@@ -85,6 +89,12 @@ def _bump_now(article_ids: Iterable[int]) -> None:
             cache.incr(key)
         except ValueError:  # never read yet, or evicted: any fresh version will do
             cache.set(key, _fresh_version(), timeout=None)
+
+
+def status_changed_receiver(event: StatusChanged) -> None:
+    """Subscribed to lifecycle's after-commit hook (ArticlesConfig.ready): every
+    committed status change of a comment makes its story's cached thread stale."""
+    _bump_now([event.article_id])
 
 
 def story_versions_bump(article_ids: Iterable[int]) -> None:

@@ -42,9 +42,9 @@ from rest_framework.renderers import JSONRenderer
 from accounts.models import User
 
 from . import selectors
-from .api.serializers import comment_payload
 from .cache import count_hit, entry_key, story_cached, story_entry, story_version
 from .models import Article, Comment, CommentStatus
+from .payloads import comment_payload
 
 _ACTIONS = re.compile(r"<!--parley-actions:(\d+)-->")
 _ITEM = "<!--parley-item:{}-->"

@@ -9,24 +9,21 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
-    Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
 from accounts.models import User
+from core.errors import InvalidInput
 
-from .errors import InvalidInput
 from .models import Article, Comment, CommentStatus
 
 SORTS = {
@@ -83,17 +80,10 @@ def story_list_page(*, page: object = 1, per_page: int = 20) -> StoryPage:
 
 
 def with_counts(stories: list[Article]) -> list[Article]:
-    """Set `comment_count` (published comments) on each story: one query."""
-    counts = dict(
-        Comment.objects.filter(
-            article_id__in=[s.pk for s in stories], status=CommentStatus.PUBLISHED
-        )
-        .order_by()
-        .values_list("article_id")
-        .annotate(n=Count("pk"))
-    )
+    """Set `comment_count` (published comments) on each story, from the counter
+    lifecycle's transitions keep: no query."""
     for story in stories:
-        story.comment_count = counts.get(story.pk, 0)  # type: ignore[attr-defined]
+        story.comment_count = story.published_comment_count  # type: ignore[attr-defined]
     return stories
 
 
@@ -233,30 +223,14 @@ def _sort_check(sort: str) -> None:
 def _public_top_level(article: Article, sort: str) -> QuerySet[Comment]:
     """The story's shown top-level comments in `sort` order; nothing per row but
     the ordering (and, for "most replies", the count it orders by)."""
-    top = _top_level_for(article, None)
-    if sort == "replies":
-        top = top.annotate(reply_total=_published_replies())
-    return top.order_by(*_ORDERINGS[sort])
-
-
-def _published_replies() -> Coalesce:
-    return Coalesce(
-        Subquery(
-            Comment.objects.filter(root=OuterRef("pk"), status=CommentStatus.PUBLISHED)
-            .order_by()
-            .values("root")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+    return _top_level_for(article, None).order_by(*_ORDERINGS[sort])
 
 
 _ORDERINGS = {
     "oldest": ("created_at", "id"),
     "newest": ("-created_at", "-id"),
-    "replies": ("-reply_total", "created_at", "id"),
+    # The denormalised count of published replies at any depth (lifecycle).
+    "replies": ("-published_reply_count", "created_at", "id"),
 }
 
 
@@ -286,12 +260,6 @@ def _threads_under(
         .filter(rank__lte=max_replies)
         .select_related("author")
     )
-    totals = dict(
-        Comment.objects.filter(root_id__in=ids, status=CommentStatus.PUBLISHED)
-        .order_by()
-        .values_list("root_id")
-        .annotate(n=Count("pk"))
-    )
     by_root: dict[int, list[Comment]] = defaultdict(list)
     for r in replies:
         by_root[r.root_id].append(r)  # type: ignore[index]
@@ -299,7 +267,7 @@ def _threads_under(
     for root in roots:
         chunk = _flatten([root, *by_root[root.pk]], viewer=None, max_indent=max_indent)
         if chunk:
-            total = totals.get(root.pk, 0)
+            total = root.published_reply_count
             shown = sum(1 for i in chunk[1:] if not i.tombstone)
             chunk[0].reply_count = total
             chunk[0].more_replies = max(total - shown, 0)
@@ -322,8 +290,9 @@ def thread_page(
     comments): `per_page` top-level comments with their first `max_replies` replies.
 
     Three queries whatever the story's size: the count, the page of top-level
-    comments (an index scan; nothing is computed for the rows OFFSET skips, except
-    the reply count the "most replies" order sorts by) and the replies under them.
+    comments (an index scan; nothing is computed for the rows OFFSET skips: the
+    "most replies" order sorts by a denormalised counter) and the replies under
+    them.
     """
     _sort_check(sort)
     paginator = Paginator(
@@ -419,9 +388,9 @@ def thread_after(
         else:
             n = values[0]
             top = top.filter(
-                Q(reply_total__lt=n)
-                | Q(reply_total=n, created_at__gt=at)
-                | Q(reply_total=n, created_at=at, id__gt=pk)
+                Q(published_reply_count__lt=n)
+                | Q(published_reply_count=n, created_at__gt=at)
+                | Q(published_reply_count=n, created_at=at, id__gt=pk)
             )
     roots = list(top.select_related("author")[: limit + 1])
     more = len(roots) > limit
@@ -435,15 +404,13 @@ def cursor_after(comment: Comment, sort: str) -> str:
     """The cursor that continues a thread after this top-level comment."""
     key: list[object] = [comment.created_at.isoformat(), comment.pk]
     if sort == "replies":
-        key.insert(0, comment.reply_total)  # type: ignore[attr-defined]
+        key.insert(0, comment.published_reply_count)
     return _cursor_encode(key)
 
 
 def published_count(*, article: Article) -> int:
-    """The story's published comments (counted once per cached thread version)."""
-    return Comment.objects.filter(
-        article=article, status=CommentStatus.PUBLISHED
-    ).count()
+    """The story's published comments (the counter lifecycle's transitions keep)."""
+    return article.published_comment_count
 
 
 def own_waiting(*, article: Article, viewer: User | None) -> list[Comment]:

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
+from core.errors import InvalidInput, ServiceError
+from core.rates import setting_rate
 
 from . import fragments, selectors, services
-from .errors import InvalidInput, ServiceError
 from .forms import CommentForm
 from .models import Article, Comment, CommentStatus
 
-WRITE_RATE = settings.PARLEY_COMMENT_WRITE_RATE
+WRITE_RATE = setting_rate("PARLEY_COMMENT_WRITE_RATE")
 
 
 def _viewer(request: HttpRequest) -> User | None:
@@ -44,7 +45,7 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     )
 
 
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list_page(request: HttpRequest) -> HttpResponse:
     try:
         page = selectors.story_list_page(
             page=request.GET.get("page", "1"), per_page=settings.PARLEY_STORY_PAGE_SIZE
@@ -237,7 +238,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST")
-def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     viewer = _viewer(request)
     if viewer is None or comment.author_id != viewer.pk:
@@ -269,7 +270,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def comment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     viewer = _viewer(request)
     if request.method == "GET":

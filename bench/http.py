@@ -191,7 +191,7 @@ def _run(
     from moderation.models import ModerationSettings
 
     redis.Redis.from_url(redis_url).flushdb()
-    settings = ModerationSettings.current()
+    settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.repeat_window_minutes = 0
     settings.save()

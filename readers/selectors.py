@@ -7,8 +7,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from articles.errors import InvalidInput
 from articles.models import Comment, CommentStatus
+from core.errors import InvalidInput
 from moderation.models import Decision
 
 from .models import Appeal, EmailDelivery, Notification, ProblemReport

@@ -3,9 +3,11 @@
 Every action locks the comment, refuses if someone else decided it since the
 moderator looked (`seen_decision_id`), and leaves an immutable Decision row with
 who, when, from and to status, reason code, note and the model's score at that
-moment. A status change goes through `comment_set_status`; actions that keep the
-status (featuring, sanctions on a rejected comment, dismissing reports) record a
-Decision whose from and to status are equal. Every action is reversed by another.
+moment. These are moderators' actions, not status transitions: a status change goes
+through `lifecycle.transitions.comment_transition`, and actions that keep the status
+(featuring, sanctions on a rejected comment, dismissing reports) record a Decision
+whose from and to status are equal with `comment_decision_record`. Every action is
+reversed by another.
 """
 
 from dataclasses import dataclass
@@ -16,36 +18,40 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import (
+    Transition,
+    comment_decision_record,
+    comment_transition,
+    comments_transition,
+)
 from moderation.models import (
     AuthorStanding,
     Decision,
     FeaturedComment,
     PipelineResult,
-    Report,
 )
 from moderation.reasons import RejectionReason
 
-from .decisions import StatusChange, comment_set_status, comments_set_status
-from .reports import reports_resolve
+from .reports import comments_reports_resolve, reports_resolve
 
 SUSPEND_DAYS_CHOICES = (1, 7)
 
 
 @dataclass(frozen=True)
-class Score:
+class _ScoreAtDecision:
     toxicity: float | None
     model_version: str
 
 
-def _score(comment: Comment) -> Score:
+def _score(comment: Comment) -> _ScoreAtDecision:
     result = (
         PipelineResult.objects.filter(comment_id=comment.pk)
         .values_list("toxicity", "model_version")
         .first()
     )
-    return Score(*result) if result else Score(None, "")
+    return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
 
 
 def latest_decision(comment_id: int) -> Decision | None:
@@ -97,7 +103,7 @@ def _record(
     """Change the status (or record an action that keeps it) as this moderator."""
     score = _score(comment)
     if to_status is not None and to_status != comment.status:
-        decision = comment_set_status(
+        decision = comment_transition(
             comment=comment,
             to_status=to_status,
             source=Decision.Source.MODERATOR,
@@ -109,11 +115,8 @@ def _record(
         )
         if decision is not None:
             return decision
-    return Decision.objects.create(
+    return comment_decision_record(
         comment=comment,
-        text_version=comment.text_version,
-        from_status=comment.status,
-        to_status=comment.status,
         source=Decision.Source.MODERATOR,
         actor=moderator,
         rejection_reason=rejection_reason,
@@ -168,9 +171,10 @@ def comments_approve(
     """Publish many comments in one transaction (a moderator's bulk action).
 
     `seen` maps each comment id to the newest decision the moderator's page showed
-    (None: no check). One query locks them all, one bulk status change writes the
-    Decision rows; comments withdrawn or decided by someone else since are left
-    as they are and named in `refused`. Reports on them are overruled.
+    (None: no check). One query locks them all and one bulk transition writes the
+    Decision rows and counters; comments withdrawn or decided by someone else
+    since are left as they are and named in `refused`. Their open reports are
+    overruled.
     """
     refused: list[str] = []
     with transaction.atomic():
@@ -195,15 +199,15 @@ def comments_approve(
             elif comment.status != CommentStatus.PUBLISHED:
                 chosen.append(comment)
         scores = {
-            pk: Score(toxicity, version)
+            pk: _ScoreAtDecision(toxicity, version)
             for pk, toxicity, version in PipelineResult.objects.filter(
                 comment_id__in=[c.pk for c in chosen]
             ).values_list("comment_id", "toxicity", "model_version")
         }
-        none = Score(None, "")
-        decisions = comments_set_status(
+        none = _ScoreAtDecision(None, "")
+        decisions = comments_transition(
             [
-                StatusChange(
+                Transition(
                     comment=c,
                     to_status=CommentStatus.PUBLISHED,
                     source=Decision.Source.MODERATOR,
@@ -213,17 +217,12 @@ def comments_approve(
                     model_version=scores.get(c.pk, none).model_version,
                 )
                 for c in chosen
-            ]
+            ],
+            bulk=True,
         )
-        reported = set(
-            Report.objects.filter(
-                comment_id__in=[c.pk for c in chosen],
-                resolution=Report.Resolution.PENDING,
-            ).values_list("comment_id", flat=True)
+        comments_reports_resolve(
+            comment_ids=[c.pk for c in chosen], moderator=moderator, upheld=False
         )
-        for comment in chosen:
-            if comment.pk in reported:
-                reports_resolve(comment=comment, moderator=moderator, upheld=False)
     return BulkOutcome(decisions=decisions, refused=refused)
 
 
@@ -318,19 +317,57 @@ def author_ban(
         standing.banned = True
         standing.save(update_fields=["banned", "updated_at"])
         if reject_held:
-            held = Comment.objects.filter(
+            decisions += _reject_held(
                 author_id=comment.author_id,
-                status__in=(CommentStatus.HELD, CommentStatus.PENDING),
-            ).exclude(pk=comment.pk)
-            for other in held:
-                decisions.append(
-                    comment_reject(
-                        comment=other,
-                        moderator=moderator,
-                        reason=reason,
-                        note="Author banned; their held comments were rejected.",
-                    )
-                )
+                but=comment.pk,
+                moderator=moderator,
+                reason=reason,
+            )
+    return decisions
+
+
+def _reject_held(
+    *, author_id: int, but: int, moderator: User, reason: str
+) -> list[Decision]:
+    """Reject an author's other waiting comments with one bulk transition."""
+    waiting = list(
+        Comment.objects.select_for_update()
+        .filter(
+            author_id=author_id,
+            status__in=(CommentStatus.HELD, CommentStatus.PENDING),
+        )
+        .exclude(pk=but)
+        .order_by("pk")
+    )
+    if not waiting:
+        return []
+    scores = {
+        pk: _ScoreAtDecision(toxicity, version)
+        for pk, toxicity, version in PipelineResult.objects.filter(
+            comment__in=waiting
+        ).values_list("comment_id", "toxicity", "model_version")
+    }
+    no_score = _ScoreAtDecision(None, "")
+    decisions = comments_transition(
+        [
+            Transition(
+                comment=c,
+                to_status=CommentStatus.REJECTED,
+                source=Decision.Source.MODERATOR,
+                actor=moderator,
+                rejection_reason=reason,
+                note="Author banned; their held comments were rejected.",
+                toxicity=scores.get(c.pk, no_score).toxicity,
+                model_version=scores.get(c.pk, no_score).model_version,
+            )
+            for c in waiting
+        ],
+        bulk=True,
+    )
+    FeaturedComment.objects.filter(comment__in=waiting).delete()
+    comments_reports_resolve(
+        comment_ids=[c.pk for c in waiting], moderator=moderator, upheld=True
+    )
     return decisions
 
 

@@ -58,13 +58,17 @@ def test_bulk_approve_leaves_withdrawn_and_meanwhile_decided_comments(
     fine = make_comment(status=CommentStatus.HELD)
     gone = make_comment(status=CommentStatus.WITHDRAWN)
     raced = make_comment(status=CommentStatus.HELD)
+    seen_fine, seen_raced = (
+        getattr(actions.latest_decision(c.pk), "pk", 0) for c in (fine, raced)
+    )
     Decision.objects.create(
         comment=raced, text_version=1, from_status="held", to_status="held",
         source="moderator", actor=make_user(username="omar"),
     )  # fmt: skip
     # when
     outcome = actions.comments_approve(
-        seen={fine.pk: 0, gone.pk: None, raced.pk: 0}, moderator=moderator
+        seen={fine.pk: seen_fine, gone.pk: None, raced.pk: seen_raced},
+        moderator=moderator,
     )
     # then
     assert [d.comment_id for d in outcome.decisions] == [fine.pk]

@@ -36,6 +36,7 @@ from accounts.models import User
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.text import render_body
 from moderation.models import CommentScore, Decision, PipelineResult, Report
+from moderation.reasons import ReportReason
 
 MODEL_VERSION = "seed-load-v1"
 _OPENERS = [
@@ -380,7 +381,7 @@ class _Loader:
                 {
                     "comment_id": row["id"],
                     "reporter_id": reporter,
-                    "reason": rng.choice(list(Report.Reason.values)),
+                    "reason": rng.choice(list(ReportReason.values)),
                     "resolution": Report.Resolution.PENDING
                     if still_open
                     else Report.Resolution.OVERRULED,
