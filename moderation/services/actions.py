@@ -174,7 +174,8 @@ def comments_approve(
     (None: no check). One query locks them all and one bulk transition writes the
     Decision rows and counters; comments withdrawn or decided by someone else
     since are left as they are and named in `refused`. Their open reports are
-    overruled.
+    overruled; an already published one gets a decision that dismisses them, as
+    comment_approve does.
     """
     refused: list[str] = []
     with transaction.atomic():
@@ -188,20 +189,26 @@ def comments_approve(
             .annotate(last=Max("pk"))
         )
         chosen: list[Comment] = []
+        kept: list[Comment] = []  # already published: their reports are dismissed
+        raced = {
+            c.pk: latest[c.pk]
+            for c in locked
+            if seen[c.pk] is not None and latest.get(c.pk, 0) != seen[c.pk]
+        }
+        newer = Decision.objects.select_related("actor").in_bulk(raced.values())
         for comment in locked:
-            expected = seen[comment.pk]
             if comment.status == CommentStatus.WITHDRAWN:
                 refused.append(f"Comment {comment.pk} was withdrawn by its author.")
-            elif expected is not None and latest.get(comment.pk, 0) != expected:
-                refused.append(
-                    already_decided(Decision.objects.get(pk=latest[comment.pk]))
-                )
-            elif comment.status != CommentStatus.PUBLISHED:
+            elif comment.pk in raced:
+                refused.append(already_decided(newer[raced[comment.pk]]))
+            elif comment.status == CommentStatus.PUBLISHED:
+                kept.append(comment)
+            else:
                 chosen.append(comment)
         scores = {
             pk: _ScoreAtDecision(toxicity, version)
             for pk, toxicity, version in PipelineResult.objects.filter(
-                comment_id__in=[c.pk for c in chosen]
+                comment_id__in=[c.pk for c in chosen + kept]
             ).values_list("comment_id", "toxicity", "model_version")
         }
         none = _ScoreAtDecision(None, "")
@@ -220,8 +227,22 @@ def comments_approve(
             ],
             bulk=True,
         )
+        # As comment_approve: approving a published comment dismisses its reports.
+        decisions += [
+            comment_decision_record(
+                comment=c,
+                source=Decision.Source.MODERATOR,
+                actor=moderator,
+                note=note or "Reports dismissed; the comment stays published.",
+                toxicity=scores.get(c.pk, none).toxicity,
+                model_version=scores.get(c.pk, none).model_version,
+            )
+            for c in kept
+        ]
         comments_reports_resolve(
-            comment_ids=[c.pk for c in chosen], moderator=moderator, upheld=False
+            comment_ids=[c.pk for c in chosen + kept],
+            moderator=moderator,
+            upheld=False,
         )
     return BulkOutcome(decisions=decisions, refused=refused)
 
