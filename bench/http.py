@@ -6,16 +6,16 @@
 
 It creates a scratch database beside DATABASE_URL's (dropped at the end), loads
 stories of 50, 500, 2,000 and 5,000 comments with `seed_load` (plus --background
-comments on other stories), runs ANALYZE, empties the Redis database of REDIS_URL
-(use one of your own) and starts gunicorn with 2 sync workers itself. With wrk -c16
-it measures, in one run: the trivial view (bench/benchurls.py) at the start and at
-the end; the story page and the thread API, first page, for each story, cached
-(warm) and uncached (a second gunicorn whose thread cache keeps nothing, so every
-request renders from the database); a reader reading the 2,000-comment thread whole
-through the API's cursor and through the pages; and comment POSTs through the API
-with a Celery worker scoring them. Every rate is also given divided by the trivial
-view's. The last line is one JSON object, with the peak RSS of every process
-started.
+comments on other stories; it runs VACUUM (ANALYZE)), empties the Redis database
+of REDIS_URL (use one of your own) and starts gunicorn with 2 sync workers itself.
+With wrk -c16 it measures, in one run: the trivial view (bench/benchurls.py) at
+the start and at the end; the story page and the thread API, first page, for each
+story, cached (warm) and uncached (a second gunicorn whose thread cache keeps
+nothing, so every request renders from the database); a reader reading the
+2,000-comment thread whole through the API's cursor and through the pages; and
+comment POSTs through the API with a Celery worker scoring them. Every rate is
+also given divided by the trivial view's. The last line is one JSON object, with
+the peak RSS of every process started.
 """
 
 import sys

@@ -6,8 +6,8 @@
 
 It creates a scratch database beside DATABASE_URL's (dropped at the end), loads it
 with `manage.py seed_load` (1,000,000 comments on 2,000 stories by 50,000 readers by
-default; the load's time is reported), which runs ANALYZE, then measures in this
-process through Django's test client (the full middleware, view and template
+default; the load's time is reported; it runs VACUUM (ANALYZE)), then measures in
+this process through Django's test client (the full middleware, view and template
 stack, no network): the Needs review and Reported queue pages with and without
 filters, the admin index with the dashboard, /metrics, a reader's "My comments"
 page (the most active reader), bulk approval of 1,000 held comments in one

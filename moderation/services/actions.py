@@ -54,6 +54,15 @@ def _score(comment: Comment) -> _ScoreAtDecision:
     return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
 
 
+def _scores_at_decision(comment_ids: list[int]) -> dict[int, _ScoreAtDecision]:
+    return {
+        pk: _ScoreAtDecision(toxicity, version)
+        for pk, toxicity, version in PipelineResult.objects.filter(
+            comment_id__in=comment_ids
+        ).values_list("comment_id", "toxicity", "model_version")
+    }
+
+
 def latest_decision(comment_id: int) -> Decision | None:
     return (
         Decision.objects.filter(comment_id=comment_id)
@@ -205,12 +214,7 @@ def comments_approve(
                 kept.append(comment)
             else:
                 chosen.append(comment)
-        scores = {
-            pk: _ScoreAtDecision(toxicity, version)
-            for pk, toxicity, version in PipelineResult.objects.filter(
-                comment_id__in=[c.pk for c in chosen + kept]
-            ).values_list("comment_id", "toxicity", "model_version")
-        }
+        scores = _scores_at_decision([c.pk for c in chosen + kept])
         none = _ScoreAtDecision(None, "")
         decisions = comments_transition(
             [
@@ -362,12 +366,7 @@ def _reject_held(
     )
     if not waiting:
         return []
-    scores = {
-        pk: _ScoreAtDecision(toxicity, version)
-        for pk, toxicity, version in PipelineResult.objects.filter(
-            comment__in=waiting
-        ).values_list("comment_id", "toxicity", "model_version")
-    }
+    scores = _scores_at_decision([c.pk for c in waiting])
     no_score = _ScoreAtDecision(None, "")
     decisions = comments_transition(
         [
