@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from articles import fragments, selectors, services
+from articles import fragments, selectors, services, thread_json
 from articles.models import Article, Comment
 from articles.payloads import comment_payload
 from core.errors import InvalidInput, NotFound
@@ -156,7 +156,7 @@ class ThreadApi(APIView):
         cursor: str | None,
         limit: int,
     ) -> HttpResponse:
-        found = fragments.thread_json(
+        found = thread_json.thread_json(
             article=article,
             sort=sort,
             page=page,
@@ -168,7 +168,7 @@ class ThreadApi(APIView):
         body = found.body
         if waiting:
             first = (page or "").strip() == "1" or (page is None and not cursor)
-            body = fragments.merge_waiting_json(body, waiting, first=first)
+            body = thread_json.merge_waiting_json(body, waiting, first=first)
             response = HttpResponse(body, content_type="application/json")
         elif found.etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
