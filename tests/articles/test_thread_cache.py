@@ -417,7 +417,7 @@ def test_the_data_migration_renders_existing_comments(article: Article) -> None:
 
     from django.apps import apps
 
-    migration = importlib.import_module("articles.migrations.0003_comment_body_html")
+    migration = importlib.import_module("articles.migrations.0004_comment_body_html")
     comment = make_comment(article=article, body="Old <i>text</i>")
     Comment.objects.filter(pk=comment.pk).update(body_html="")
     migration.render_existing(apps, None)

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("articles", "0003_comment_body_html"),
+        ("articles", "0004_comment_body_html"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("articles", "0004_comment_queue_indexes"),
+        ("articles", "0005_comment_queue_indexes"),
     ]
 
     operations = [

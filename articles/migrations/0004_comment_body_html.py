@@ -30,7 +30,7 @@ def render_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_comment_counters"),
+        ("articles", "0003_pending_since_index"),
     ]
 
     operations = [
