@@ -13,24 +13,28 @@ and styles (cached for a year under hashed URLs) and data requests (none: the
 thread is in the document). The last line is one JSON object.
 """
 
+import sys
+from pathlib import Path
+
+# bench/http.py shares its name with the standard library's `http` package: keep
+# this folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
 import argparse
 import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench.pipeline import Procs, _admin_sql, _each_peak_rss_mb, _pct, _scratch_url
 
-from pipeline import Procs, _admin_sql, _each_peak_rss_mb, _pct, _scratch_url  # noqa: E402
-
+ROOT = _HERE.parent
 PORT = 9360
 ORIGIN = "https://www.gazette.example"
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from articles.cache import story_versions_bump
 from articles.models import Article
 from moderation.models import ModerationSettings, WordRule
 from moderation.services.rules import rule_preview
@@ -170,3 +171,11 @@ if not admin.site.is_registered(Article):
             scope = site_scope(request)
             stories = super().get_queryset(request)
             return stories if scope is None else stories.filter(site_id__in=scope)
+
+        def save_model(
+            self, request: HttpRequest, obj: Article, form: Any, change: bool
+        ) -> None:
+            super().save_model(request, obj, form, change)
+            # Closing or re-opening comments, or a corrected title, changes every
+            # cached page of the story.
+            story_versions_bump([obj.pk])

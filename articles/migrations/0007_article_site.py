@@ -21,7 +21,7 @@ def to_default_site(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0003_pending_since_index"),
+        ("articles", "0006_comment_rejected_author_index"),
         ("sites", "0001_initial"),
     ]
 

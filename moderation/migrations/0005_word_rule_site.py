@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0003_moderators_group'),
+        ('moderation', '0004_queue_indexes'),
         ('sites', '0001_initial'),
     ]
 

@@ -1,4 +1,4 @@
-"""Separate from 0004: PostgreSQL refuses ALTER TABLE with the data update's
+"""Separate from 0007: PostgreSQL refuses ALTER TABLE with the data update's
 foreign-key checks still pending in the same transaction."""
 
 import django.db.models.deletion
@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0004_article_site"),
+        ("articles", "0007_article_site"),
     ]
 
     operations = [
