@@ -37,6 +37,7 @@ from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.text import render_body
 from moderation.models import CommentScore, Decision, PipelineResult, Report
 from moderation.reasons import ReportReason
+from sites.models import Site
 
 MODEL_VERSION = "seed-load-v1"
 _OPENERS = [
@@ -182,6 +183,11 @@ class _Loader:
 
     def _stories(self, n: int) -> list[dict[str, Any]]:
         ids = self._ids(Article, n + len(self.sizes))
+        # Every story belongs to a site (issue 12): the load's own.
+        site, _ = Site.objects.get_or_create(
+            slug=f"{self.opts['prefix']}-site"[:50],
+            defaults={"name": f"Load test ({self.opts['prefix']})"},
+        )
         rows = []
         for k, pk in enumerate(ids):
             fixed = k < len(self.sizes)
@@ -196,6 +202,8 @@ class _Loader:
             rows.append(
                 {
                     "id": pk,
+                    "site_id": site.pk,
+                    "external_id": slug,
                     "slug": slug,
                     "title": f"Story {k}: the council and the bridge",
                     "standfirst": "What the vote means for the town.",
