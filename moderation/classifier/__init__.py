@@ -10,10 +10,11 @@ from moderation.classifier.artifact import (
     ToxicityModel,
     load_model,
 )
-from moderation.classifier.model import Prediction, Span
+from moderation.classifier.model import ATTRIBUTES, Prediction, Span
 from moderation.classifier.normalise import normalise, normalise_with_offsets
 
 __all__ = [
+    "ATTRIBUTES",
     "DEFAULT_MODEL_PATH",
     "ModelLoadError",
     "Prediction",

@@ -84,7 +84,8 @@ def write_card(path: Path, card: dict[str, Any]) -> None:
 
 
 class ToxicityModel:
-    """A loaded model: ``score``, ``explain``, ``version``, ``threshold``."""
+    """A loaded model: ``score``, ``explain``, ``version``, ``threshold``,
+    ``attribute_names``."""
 
     def __init__(self, scorer: LinearScorer, card: dict[str, Any]) -> None:
         self._scorer = scorer
@@ -99,6 +100,12 @@ class ToxicityModel:
     @property
     def scorer(self) -> LinearScorer:
         return self._scorer
+
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """The Perspective attribute names this model scores, TOXICITY first;
+        every :class:`Prediction` has ``attributes`` for exactly these."""
+        return self._scorer.attribute_names
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
         return self._scorer.score(list(texts))
