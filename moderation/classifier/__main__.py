@@ -205,6 +205,9 @@ def score_stream(model: ToxicityModel, lines: TextIO, out: TextIO) -> None:
         for item in batch:
             if isinstance(item, str):
                 result = next(predictions).to_dict()
+                # Whether the model's own operating point would hold it for
+                # review, so the default behaviour can be measured on any data.
+                result["held"] = result["toxicity"] >= model.threshold
                 result["model_version"] = model.version
                 out.write(json.dumps(result) + "\n")
             else:
@@ -240,7 +243,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ev.add_argument("--model", type=Path, required=True)
     ev.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     ev.add_argument("--json", type=Path, help="also write the metrics here")
-    sc = sub.add_parser("score", help="JSON lines on stdin → scores on stdout")
+    sc = sub.add_parser(
+        "score",
+        help="JSON lines on stdin → scores on stdout, with held: whether the "
+        "model's operating point would hold the comment for review",
+    )
     sc.add_argument("--model", type=Path, required=True)
     args = parser.parse_args(argv)
     handlers = {"train": _train, "evaluate": _evaluate, "score": _score}

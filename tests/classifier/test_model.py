@@ -91,6 +91,9 @@ def test_score_stream_answers_every_line(model: ToxicityModel) -> None:
     assert len(results) == 5
     assert "toxicity" in results[0]
     assert results[0]["model_version"] == model.version
+    assert results[0]["held"] is False
+    assert results[4]["held"] is (results[4]["toxicity"] >= model.threshold)
+    assert results[4]["attributes"]["TOXICITY"] == results[4]["toxicity"]
     assert [("error" in r) for r in results] == [False, True, True, True, False]
 
 
