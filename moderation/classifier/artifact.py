@@ -20,8 +20,10 @@ from moderation.classifier.model import LinearScorer, Prediction, Span
 DEFAULT_MODEL_PATH = (
     Path(__file__).resolve().parent / "shipped" / "parley-toxicity.skops"
 )
+# 3: calibrated attribute heads (Perspective names), also stacked into TOXICITY;
 # 2: heads mixed by context (reader addressed, tweet-likeness); 1: one vector.
-FORMAT = 2
+FORMAT = 3
+READABLE_FORMATS = (2, 3)
 
 
 class ModelLoadError(Exception):
@@ -148,10 +150,10 @@ def load_model(path: Path | str) -> ToxicityModel:
             "`python -m moderation.classifier train` or install the version "
             "the card names."
         )
-    if card.get("format") != FORMAT:
+    if card.get("format") not in READABLE_FORMATS:
         raise ModelLoadError(
             f"model {path.name} has format {card.get('format')}, this version of "
-            f"Parley reads format {FORMAT}; retrain it with "
+            f"Parley reads formats {READABLE_FORMATS}; retrain it with "
             "`python -m moderation.classifier train`"
         )
     from skops.io import load

@@ -206,3 +206,14 @@ def test_every_prediction_has_exactly_the_models_attributes(
         assert tuple(p.attributes) == names
         assert p.attributes["TOXICITY"] == p.toxicity
         assert all(0.0 <= v <= 1.0 for v in p.attributes.values())
+
+
+def test_explanations_never_highlight_function_words(model: ToxicityModel) -> None:
+    """ "you", "your", "anyone", "these" carry no offence of their own and are
+    not highlighted, even next to an insult."""
+    # when
+    spans = model.explain("you and your friends are idiots, anyone can see these lies")
+    # then
+    words = {s.text.lower() for s in spans}
+    assert "idiots" in words
+    assert not words & {"you", "your", "anyone", "these", "are", "and"}
