@@ -44,7 +44,7 @@ from moderation.classifier.functional import format_functional, functional_resul
 from moderation.classifier.model import (
     ATTRIBUTE_LABEL,
     TrainConfig,
-    choose_threshold,
+    bagged_threshold,
     fit,
     identity_augmentation,
 )
@@ -67,9 +67,12 @@ TRAINING_FILES = (
     "convabuse/2_splits/ConvAbuseEMNLPtrain.filtered.csv",
     "convabuse/2_splits/ConvAbuseEMNLPvalid.filtered.csv",
     "fox-news-comments/fox-news-comments.filtered.json",
+    "wiki-context-toxicity/CAT_LARGE/gn.filtered.csv",
 )
-# The news-comment validation rows the operating point is chosen on.
+# The validation rows the operating point is chosen on: toxic news comments
+# (recall) and a realistic civil population (flag rate).
 NEWS_VALIDATION = ("kaggle-insults", "toxic-spans", "fox-news")
+CIVIL_VALIDATION = "wiki-context"
 SCORE_BATCH = 256
 
 
@@ -91,28 +94,40 @@ def _train(args: argparse.Namespace) -> int:
             scorer.toxicity([e.text for e in rows]),
         )
 
-    news_rows = [
-        e for e in examples if e.source in NEWS_VALIDATION and e.split == "val"
+    toxic_rows = [
+        e
+        for e in examples
+        if e.source in NEWS_VALIDATION and e.split == "val" and e.label == 1
+    ]
+    civil_rows = [
+        e
+        for e in examples
+        if e.source == CIVIL_VALIDATION and e.split == "val" and e.label == 0
     ]
     operating_point = choose_operating_point(
-        np.array([e.label for e in news_rows], dtype=np.float64),
-        scorer.toxicity([e.text for e in news_rows]),
-        [e.source for e in news_rows],
+        scorer.toxicity([e.text for e in toxic_rows]),
+        [e.source for e in toxic_rows],
+        scorer.toxicity([e.text for e in civil_rows]),
     )
     tweet_y, tweet_p = probs("olid", "val")
     thresholds = {
         "news": {
             **operating_point,
-            "how": "the news-comment operating point: on the validation rows of "
-            f"{', '.join(NEWS_VALIDATION)} (each set weighted equally), the "
-            "highest threshold that holds at least 85% of toxic comments and at "
-            "most 3% of civil ones; if none does, the highest that holds 85% "
-            "of toxic comments (its flag rate stated). Parley's suggested "
-            "hold-for-review threshold, and `held` in the score command",
+            "how": "the news-comment operating point. Recall: the toxic "
+            f"validation rows of {', '.join(NEWS_VALIDATION)} (each set "
+            "weighted equally); flag rate: the civil validation rows of "
+            f"{CIVIL_VALIDATION} (Wikipedia talk comments rated without "
+            "context, a realistic civil population; the news sets' civil rows "
+            "are sampled near the boundary). The highest threshold that holds "
+            "at least 85% of toxic and at most 3% of civil comments; if none "
+            "does, the lowest that holds at most 3% of civil comments. "
+            "Parley's suggested hold-for-review threshold, and `held` in the "
+            "score command",
         },
         "tweets": {
-            "value": choose_threshold(tweet_y, tweet_p),
-            "how": "maximises macro-F1 on the OLID validation slice (10% of "
+            "value": bagged_threshold(tweet_y, tweet_p),
+            "how": "the median of the macro-F1-optimal thresholds of 200 "
+            "bootstrap samples of the OLID validation slice (10% of "
             "olid-training by text hash); used only when evaluating tweet sets",
         },
     }
@@ -231,12 +246,12 @@ def _format_operating_point(point: dict[str, Any]) -> str:
         f"{point['recall_toxic']:.1%} of toxic and {point['flag_rate_civil']:.1%} "
         "of civil comments"
     )
-    at_goal = point.get("at_flag_goal")
+    at_goal = point.get("at_recall_goal")
     if at_goal:
         line += (
-            f"; at {at_goal['threshold']:.3f} it would hold "
-            f"{at_goal['flag_rate_civil']:.1%} of civil and "
-            f"{at_goal['recall_toxic']:.1%} of toxic comments"
+            f"; holding {at_goal['recall_toxic']:.1%} of toxic comments would "
+            f"take {at_goal['threshold']:.3f} and hold "
+            f"{at_goal['flag_rate_civil']:.1%} of civil ones"
         )
     return line
 

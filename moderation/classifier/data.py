@@ -602,6 +602,21 @@ def load_jsonl_labels(path: Path, source: str = "decisions") -> list[Example]:
     return out
 
 
+def load_wiki_context(data_dir: Path) -> list[Example]:
+    """Wikipedia talk comments rated without context (CAT-LARGE ``gn``,
+    Apache-2.0; 0.6 % toxic): the civil population Parley's operating point is
+    measured on. 30 % ``val`` by text hash, the rest ``test``; not trained on.
+    The ``api`` column is a Perspective score, never read."""
+    path = data_dir / "wiki-context-toxicity" / "CAT_LARGE" / "gn.filtered.csv"
+    out: list[Example] = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            text = row["text"]
+            split = "val" if _bucket(text, "wiki-context") < 30 else "test"
+            out.append(Example(text, int(row["label"]), "wiki-context", split))
+    return out
+
+
 LOADERS = {
     "kaggle-insults": load_kaggle_insults,
     "toxic-spans": load_toxic_spans,
@@ -616,6 +631,7 @@ LOADERS = {
     "edos": load_edos,
     "fox-news": load_fox_news,
     "convabuse": load_convabuse,
+    "wiki-context": load_wiki_context,
 }
 
 
@@ -637,7 +653,7 @@ TRAINING_SOURCES = (
 def corpus_examples(data_dir: Path) -> list[Example]:
     """Every training set and fox-news, test overlaps dropped (see below)."""
     rows: list[Example] = []
-    for name in (*TRAINING_SOURCES, "fox-news"):
+    for name in (*TRAINING_SOURCES, "fox-news", "wiki-context"):
         rows.extend(LOADERS[name](data_dir))
     return drop_test_overlap(rows)
 

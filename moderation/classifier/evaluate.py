@@ -361,31 +361,30 @@ def format_attributes(results: dict[str, Any]) -> str:
 
 
 def hold_rates(
-    labels: FloatArray, probs: FloatArray, groups: Sequence[str], threshold: float
+    toxic_probs: FloatArray,
+    toxic_groups: Sequence[str],
+    civil_probs: FloatArray,
+    threshold: float,
 ) -> dict[str, float]:
-    """Share of toxic rows held (recall) and of civil rows held (flag rate) at
-    ``threshold``, each group (source) weighted equally."""
-    group_arr = np.asarray(groups)
-    recalls, flags = [], []
-    for g in sorted(set(groups)):
-        rows = group_arr == g
-        held = probs[rows] >= threshold
-        y = labels[rows]
-        if (y == 1).any():
-            recalls.append(float(held[y == 1].mean()))
-        if (y == 0).any():
-            flags.append(float(held[y == 0].mean()))
+    """Share of toxic comments held (recall; each group, i.e. source, weighted
+    equally) and of civil comments held (flag rate) at ``threshold``."""
+    groups = np.asarray(toxic_groups)
+    recalls = [
+        float((toxic_probs[groups == g] >= threshold).mean()) for g in set(groups)
+    ]
     return {
         "threshold": threshold,
         "recall_toxic": float(np.mean(recalls)) if recalls else float("nan"),
-        "flag_rate_civil": float(np.mean(flags)) if flags else float("nan"),
+        "flag_rate_civil": float((civil_probs >= threshold).mean())
+        if len(civil_probs)
+        else float("nan"),
     }
 
 
 def choose_operating_point(
-    labels: FloatArray,
-    probs: FloatArray,
-    groups: Sequence[str],
+    toxic_probs: FloatArray,
+    toxic_groups: Sequence[str],
+    civil_probs: FloatArray,
     *,
     recall_goal: float = 0.85,
     flag_goal: float = 0.03,
@@ -394,14 +393,15 @@ def choose_operating_point(
 
     Goal: hold ≥ ``recall_goal`` of toxic comments while holding ≤
     ``flag_goal`` of civil ones. If a threshold meets both, the highest such
-    one (fewest civil comments held). If none does, the best trade-off this
-    rule can reach: the highest threshold that still holds ``recall_goal`` of
-    the toxic comments (catching most abuse comes first for a default; the
-    flag rate it costs is reported), with the threshold that meets
-    ``flag_goal`` and its recall reported beside it.
+    one. If none does, the best trade-off this rule can reach: the lowest
+    threshold that still holds at most ``flag_goal`` of civil comments (the
+    most abuse caught without flooding the queue), with the threshold that
+    would reach ``recall_goal`` and its flag rate reported beside it.
     """
-    candidates = np.unique(np.round(probs, 4))
-    rates = [hold_rates(labels, probs, groups, float(t)) for t in candidates]
+    candidates = np.unique(np.round(np.concatenate([toxic_probs, civil_probs]), 4))
+    rates = [
+        hold_rates(toxic_probs, toxic_groups, civil_probs, float(t)) for t in candidates
+    ]
     both = [
         r
         for r in rates
@@ -409,8 +409,13 @@ def choose_operating_point(
     ]
     recall_ok = [r for r in rates if r["recall_toxic"] >= recall_goal]
     flag_ok = [r for r in rates if r["flag_rate_civil"] <= flag_goal]
-    chosen = max(both or recall_ok or rates[:1], key=lambda r: r["threshold"])
-    at_flag_goal = min(flag_ok, key=lambda r: r["threshold"]) if flag_ok else None
+    if both:
+        chosen = max(both, key=lambda r: r["threshold"])
+    elif flag_ok:
+        chosen = min(flag_ok, key=lambda r: r["threshold"])
+    else:
+        chosen = max(rates, key=lambda r: r["threshold"])
+    at_recall_goal = max(recall_ok, key=lambda r: r["threshold"]) if recall_ok else None
     return {
         "value": chosen["threshold"],
         "recall_toxic": chosen["recall_toxic"],
@@ -418,5 +423,5 @@ def choose_operating_point(
         "meets_both_goals": bool(both),
         "recall_goal": recall_goal,
         "flag_goal": flag_goal,
-        "at_flag_goal": at_flag_goal,
+        "at_recall_goal": at_recall_goal,
     }

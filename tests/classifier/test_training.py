@@ -10,6 +10,7 @@ from moderation.classifier.functional import KINDS, functional_results
 from moderation.classifier.model import (
     TrainConfig,
     addresses_reader,
+    bagged_threshold,
     fit,
     identity_augmentation,
 )
@@ -41,7 +42,10 @@ def test_tiny_fit_with_nb_scaling_and_extra_head_ranks_insults_higher() -> None:
     # then
     insult, civil = result.scorer.toxicity(["you idiot", "thanks, good article"])
     assert insult > civil
-    assert result.report["heads"] == ["kaggle-insults", "toxic-spans", "olid", "pooled"]
+    heads = result.report["heads"]
+    assert heads[:4] == ["kaggle-insults", "toxic-spans", "olid", "pooled"]
+    # the identity sentences label two attributes, which are stacked too
+    assert heads[4:] == ["attribute:SEVERE_TOXICITY", "attribute:IDENTITY_ATTACK"]
     assert result.report["contexts_used"] == ["base", "address", "tweet"]
     assert result.report["config"]["nb_alpha"] == 1.0
 
@@ -118,26 +122,35 @@ def test_attribute_heads_score_their_attribute_and_feed_toxicity() -> None:
 
 
 def test_operating_point_meets_both_goals_when_it_can() -> None:
-    """The highest threshold holding ≥ 85 % of toxic and ≤ 3 % of civil rows;
-    otherwise the one that still holds 85 % of toxic rows, flag rate stated."""
-    # given: separable scores in two sets
-    labels = np.array([1.0] * 10 + [0.0] * 40)
-    probs = np.concatenate([np.linspace(0.6, 0.9, 10), np.linspace(0.0, 0.4, 40)])
-    groups = ["a", "b"] * 25
+    """The highest threshold holding ≥ 85 % of toxic and ≤ 3 % of civil
+    comments; otherwise the lowest that holds ≤ 3 % of civil comments, with
+    what 85 % recall would cost stated beside it."""
+    # given: toxic comments of two sets well above the civil ones
+    toxic = np.linspace(0.6, 0.9, 20)
+    groups = ["a", "b"] * 10
+    civil = np.linspace(0.0, 0.4, 100)
     # when
-    point = choose_operating_point(labels, probs, groups)
+    point = choose_operating_point(toxic, groups, civil)
     # then
     assert point["meets_both_goals"]
-    assert 0.4 < point["value"] <= 0.6 + 0.3 * 1 / 9 + 1e-9
+    assert 0.4 < point["value"] < 0.65
     # given: overlapping scores
-    mixed = np.concatenate([np.linspace(0.2, 0.9, 10), np.linspace(0.0, 0.5, 40)])
+    overlapping = np.linspace(0.2, 0.9, 20)
     # when
-    fallback = choose_operating_point(labels, mixed, groups)
+    fallback = choose_operating_point(overlapping, groups, civil)
     # then
     assert not fallback["meets_both_goals"]
-    assert fallback["recall_toxic"] >= 0.85
-    assert fallback["flag_rate_civil"] > 0.03
-    assert fallback["at_flag_goal"]["flag_rate_civil"] <= 0.03
+    assert fallback["flag_rate_civil"] <= 0.03
+    assert fallback["recall_toxic"] < 0.85
+    assert fallback["at_recall_goal"]["recall_toxic"] >= 0.85
+    assert fallback["at_recall_goal"]["flag_rate_civil"] > 0.03
+
+
+def test_bagged_threshold_falls_between_separable_classes() -> None:
+    """The bootstrap-median macro-F1 cut separates classes that can be separated."""
+    labels = np.array([0.0] * 50 + [1.0] * 50)
+    scores = np.concatenate([np.linspace(0.0, 0.3, 50), np.linspace(0.6, 1.0, 50)])
+    assert 0.3 < bagged_threshold(labels, scores, rounds=20) <= 0.6
 
 
 def test_functional_suite_reports_every_kind() -> None:
