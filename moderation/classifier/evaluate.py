@@ -219,8 +219,8 @@ def leave_one_corpus_out(
     train: Callable[[list[Example]], Scorer],
     corpora: Sequence[str],
     *,
-    train_cap: int = 6000,
-    measure_cap: int = 3000,
+    train_cap: int = 2500,
+    measure_cap: int = 1500,
 ) -> dict[str, Any]:
     """For each corpus: train on the others, ROC AUC of TOXICITY on it.
 
