@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -24,3 +27,21 @@ class SignupView(View):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.public_name}. You can now comment.")
         return redirect("articles:list")
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer once a username has failed too often from one address."""
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    locked = render(
+        request,
+        "articles/refused.html",
+        {
+            "message": "Too many failed log-ins for this account from your address. "
+            f"Please wait {wait // 60} minutes and try again."
+        },
+        status=429,
+    )
+    locked["Retry-After"] = str(wait)
+    return locked

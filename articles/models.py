@@ -29,6 +29,8 @@ class Article(models.Model):
     moderation_policy = models.CharField(
         max_length=20, choices=ModerationPolicy.choices, default=ModerationPolicy.OPEN
     )
+    # Kept by lifecycle.transitions, so lists need no count per story.
+    published_comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("-published_at",)
@@ -101,6 +103,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    # Published replies below this comment at any depth (for a top-level comment,
+    # its whole thread), kept by lifecycle.transitions.
+    published_reply_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("created_at", "id")
@@ -108,6 +113,13 @@ class Comment(models.Model):
             models.Index(fields=["article", "parent", "created_at"]),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["author", "created_at"]),
+            # The sweeper and /healthz look for the oldest pending comments; few
+            # comments are pending at any time, so a partial index stays tiny.
+            models.Index(
+                fields=["status_changed_at"],
+                condition=models.Q(status="pending"),
+                name="comment_pending_since",
+            ),
         ]
 
     def __str__(self) -> str:

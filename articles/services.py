@@ -5,11 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import InvalidInput, NotAllowed
+from lifecycle.events import comment_submitted_announce
+from lifecycle.transitions import comment_transition
 from moderation.models import AuthorStanding, Decision
-from moderation.services.decisions import comment_set_status
-from moderation.tasks import schedule_scoring
 
-from .errors import InvalidInput, NotAllowed
 from .models import Article, Comment, CommentRevision, CommentStatus, IdempotencyKey
 from .text import clean_body
 
@@ -43,7 +43,7 @@ def comment_create(
     parent: Comment | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[Comment, bool]:
-    """Save a new comment as pending and queue it for scoring after commit.
+    """Save a new comment as pending; moderation hears of it after commit.
 
     Returns the comment and whether it was created now; with an idempotency key
     already used by this author, the first request's comment is returned instead of
@@ -95,7 +95,9 @@ def comment_create(
                 IdempotencyKey.objects.create(
                     user=author, key=idempotency_key, comment=comment
                 )
-            schedule_scoring(comment_id=comment.pk, text_version=1)
+            comment_submitted_announce(
+                comment_id=comment.pk, article_id=article.pk, text_version=1
+            )
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its comment.
         if idempotency_key:
@@ -138,7 +140,7 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         locked.body = text
         locked.edited_at = now
         locked.save(update_fields=["text_version", "body", "edited_at"])
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=CommentStatus.PENDING,
             source=Decision.Source.AUTHOR,
@@ -148,7 +150,11 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         CommentRevision.objects.create(
             comment=locked, version=locked.text_version, body=text, created_at=now
         )
-        schedule_scoring(comment_id=locked.pk, text_version=locked.text_version)
+        comment_submitted_announce(
+            comment_id=locked.pk,
+            article_id=locked.article_id,
+            text_version=locked.text_version,
+        )
     return locked
 
 
@@ -157,7 +163,7 @@ def comment_withdraw(*, comment: Comment, actor: User) -> Comment:
     _require_author(comment, actor, "withdraw")
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=CommentStatus.WITHDRAWN,
             source=Decision.Source.AUTHOR,

@@ -4,20 +4,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
+from core.errors import InvalidInput, ServiceError
+from core.rates import setting_rate
 
 from . import selectors, services
-from .errors import InvalidInput, ServiceError
 from .forms import CommentForm
 from .models import Article, Comment, CommentStatus
 
-WRITE_RATE = settings.PARLEY_COMMENT_WRITE_RATE
+WRITE_RATE = setting_rate("PARLEY_COMMENT_WRITE_RATE")
 
 
 def _viewer(request: HttpRequest) -> User | None:
@@ -25,8 +33,13 @@ def _viewer(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) else None
 
 
+# Every django-ratelimit rate in Parley is per minute or per hour; a client told to
+# come back in a minute may still be refused by an hourly limit, and is told again.
+RATE_LIMIT_RETRY_AFTER_SECONDS = 60
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "articles/refused.html",
         {
@@ -35,9 +48,11 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
         },
         status=429,
     )
+    response["Retry-After"] = str(RATE_LIMIT_RETRY_AFTER_SECONDS)
+    return response
 
 
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "articles/article_list.html", {"articles": selectors.article_list()}
     )
@@ -182,12 +197,15 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST")
-def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     viewer = _viewer(request)
     if viewer is None or comment.author_id != viewer.pk:
         raise PermissionDenied("You can only edit your own comments.")
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": comment.body},
+    )
     status = 200
     error: ServiceError | None = None
     if request.method == "POST":
@@ -214,7 +232,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def comment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     viewer = _viewer(request)
     if request.method == "GET":
@@ -234,3 +252,12 @@ def comment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         request, "Your comment was withdrawn. Replies to it stay in place."
     )
     return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+
+
+def site_icon(request: HttpRequest) -> HttpResponse:
+    """The icon, for browsers asking /favicon.ico on pages without an icon link.
+
+    Resolved per request: with the hashed-names storage the name is known only once
+    collectstatic has run, never at import.
+    """
+    return HttpResponsePermanentRedirect(static("articles/favicon.svg"))

@@ -9,41 +9,20 @@ scikit-learn, is refused with a :class:`ModelLoadError`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from moderation.classifier.model import LinearScorer, Prediction, Span
-
-DEFAULT_MODEL_PATH = (
-    Path(__file__).resolve().parent / "shipped" / "parley-toxicity.skops"
+from moderation.classifier.card import (
+    FORMAT,
+    READABLE_FORMATS,
+    ModelLoadError,
+    card_path_for,
+    sha256_of,
+    version_from_hash,
 )
-# 3: calibrated attribute heads (Perspective names), also stacked into TOXICITY;
-# 2: heads mixed by context (reader addressed, tweet-likeness); 1: one vector.
-FORMAT = 3
-READABLE_FORMATS = (2, 3)
-
-
-class ModelLoadError(Exception):
-    """The model file is missing, tampered with or incompatible."""
-
-
-def card_path_for(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".skops") + ".card.json")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def version_from_hash(sha256: str) -> str:
-    return f"tox-{sha256[:8]}"
+from moderation.classifier.model import LinearScorer, Prediction, Span
 
 
 def _sklearn_version() -> str:

@@ -214,6 +214,9 @@ class LinearScorer:
         ).astype(np.float32)
         self.explain_min_weight = float(params["explain_min_weight"])
         self.explain_relative = float(params.get("explain_relative", 0.0))
+        # The Perspective attributes this model really scores: TOXICITY is the
+        # gated mix above, each other one a calibrated column of ``weights``.
+        self.attribute_names: tuple[str, ...] = ("TOXICITY",)
 
     def _unit_tfidf(
         self, normalised: Sequence[str]

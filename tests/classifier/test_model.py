@@ -16,7 +16,8 @@ from moderation.classifier import (
     load_model,
 )
 from moderation.classifier.__main__ import score_stream
-from moderation.classifier.artifact import ToxicityModel, card_path_for
+from moderation.classifier.artifact import ToxicityModel
+from moderation.classifier.card import card_path_for
 from moderation.classifier.evaluate import expected_calibration_error, span_f1
 
 

@@ -1,5 +1,7 @@
 """The scoring pipeline end to end with a real Redis and a real Celery worker."""
 
+import os
+
 import pytest
 import redis
 from django.conf import settings
@@ -17,6 +19,10 @@ from moderation.tasks import SLOT_KEY, requeue_stale_pending_task
 from tests.factories import make_article, make_users
 
 from .conftest import Worker, wait_until
+
+# Every test here starts a real Celery worker process: `pytest -m worker` runs them
+# alone, `pytest -m "not worker"` skips them.
+pytestmark = [pytest.mark.integration, pytest.mark.worker]
 
 CIVIL = "Thanks for covering the council vote on the bridge, comment {n}."
 TOXIC = "You are a pathetic idiot and a moron, number {n}, shut up."
@@ -63,7 +69,7 @@ def _post_many(article: Article, authors: list[User], count: int) -> list[int]:
 
 @pytest.fixture
 def no_new_commenter_hold(transactional_db: None) -> None:
-    settings = ModerationSettings.current()
+    settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.save()
 
@@ -82,7 +88,7 @@ def test_200_comments_posted_through_the_api_are_all_decided_once(
     wait_until(lambda: _pending() == 0, timeout=120, what="all comments decided")
     # then
     _one_pipeline_decision_each(ids)
-    threshold = ModerationSettings.current().hold_threshold
+    threshold = ModerationSettings.get_or_create_current().hold_threshold
     scores = dict(
         CommentScore.objects.filter(comment_id__in=ids).values_list(
             "comment_id", "toxicity"
@@ -190,3 +196,27 @@ def test_healthz_reports_the_worker_and_its_model(worker: Worker) -> None:
         checks = Client().get("/healthz").json()["checks"]
     assert checks["model"]["detail"].startswith("tox-")
     assert checks["broker"]["ok"]
+
+
+def test_a_restarted_worker_frees_the_drain_slots_its_dead_predecessor_held(
+    worker: Worker,
+) -> None:
+    """Slots held under the worker's node name are freed when it starts again;
+    another worker's slot is left alone."""
+    # given a worker of this name died holding two slots; another one holds a third
+    name = f"restart-{os.getpid()}@test"
+    cache.set(SLOT_KEY.format(0), name, 600)
+    cache.set(SLOT_KEY.format(1), name, 600)
+    cache.set(SLOT_KEY.format(2), "someone-else@test", 600)
+    # when
+    worker.start(name=name)
+    # then
+    wait_until(
+        lambda: (
+            cache.get(SLOT_KEY.format(0)) is None
+            and cache.get(SLOT_KEY.format(1)) is None
+        ),
+        timeout=60,
+        what="the dead worker's slots freed",
+    )
+    assert cache.get(SLOT_KEY.format(2)) == "someone-else@test"

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,11 @@ from .conftest import Post
 
 CIVIL = "Thanks for the clear reporting on the council vote, very useful."
 TOXIC = "You are a stupid idiot and a pathetic moron, shut up."
+
+
+# The pipeline's unit tests score with a small model trained for the session
+# (tests/moderation/conftest.py); the shipped model is tested in tests/classifier.
+pytestmark = pytest.mark.usefixtures("tiny_model")
 
 
 def _codes(comment_id: int) -> list[str]:
@@ -52,7 +58,9 @@ def test_toxic_comment_is_held_not_rejected_by_default(
     assert score.toxicity >= 0.5
     spans = score.explanation
     assert spans, "a held comment carries the phrases that drove its score"
-    assert any(TOXIC[s["start"] : s["end"]].lower() in TOXIC.lower() for s in spans)
+    # Each span points at its own text in the comment, and the insults are among them.
+    assert all(TOXIC[s["start"] : s["end"]] == s["text"] for s in spans)
+    assert {"idiot", "moron"} <= {s["text"].lower() for s in spans}
 
 
 @pytest.mark.django_db
@@ -224,9 +232,36 @@ def test_running_the_same_task_twice_changes_nothing(
         author=regular, article=article, body=CIVIL, status="pending"
     )
     comment_score(comment_id=comment.pk, text_version=1)
-    comment_score(comment_id=comment.pk, text_version=1)
+    assert comment_score(comment_id=comment.pk, text_version=1) is None
     assert Decision.objects.filter(comment=comment).count() == 1
     assert CommentScore.objects.filter(comment=comment).count() == 1
+
+
+@pytest.mark.django_db
+def test_scoring_a_held_comment_again_upserts_its_score_under_the_lock(
+    regular: User, article: Article
+) -> None:
+    """Re-scoring runs past the early return twice: one score row per model
+    version, updated in place, and no decision (a person decides held comments)."""
+    # given a comment the pipeline held
+    comment = make_comment(
+        author=regular, article=article, body=TOXIC, status="pending"
+    )
+    comment_score(comment_id=comment.pk, text_version=1)
+    first = CommentScore.objects.get(comment=comment)
+    # when it is re-scored twice
+    runs = [
+        comment_score(comment_id=comment.pk, text_version=1, rescore=True)
+        for _ in range(2)
+    ]
+    # then both runs scored it, and it still has one score row and one decision
+    assert all(run and len(run) == 1 for run in runs)
+    again = CommentScore.objects.get(comment=comment)
+    assert again.pk == first.pk
+    assert again.scored_at > first.scored_at
+    assert Decision.objects.filter(comment=comment).count() == 1
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
 
 
 @pytest.mark.django_db
@@ -343,3 +378,67 @@ def test_one_task_decides_the_waiting_batch_and_later_tasks_do_nothing(
     assert later == [None] * 4
     for c in waiting:
         assert Decision.objects.filter(comment=c, source="pipeline").count() == 1
+
+
+@pytest.mark.django_db
+def test_comment_in_another_language_is_held_unscored(
+    post: Post, regular: User
+) -> None:
+    """The model scores English only: a German comment is held for a human with
+    its own reason and no English score, however civil it is."""
+    comment = post(
+        author=regular,
+        body="Vielen Dank für den ausgezeichneten Artikel über die Stadtratswahl.",
+    )
+    assert comment.status == CommentStatus.HELD
+    assert _codes(comment.pk) == ["OTHER_LANGUAGE"]
+    assert not CommentScore.objects.filter(comment=comment).exists()
+    result = PipelineResult.objects.get(comment_id=comment.pk)
+    assert "de" in json.dumps(result.reasons)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["ok", "lol", "+1", "Agreed!"])
+def test_short_replies_are_not_held_for_their_language(
+    post: Post, regular: User, body: str
+) -> None:
+    comment = post(author=regular, body=body)
+    assert comment.status == CommentStatus.PUBLISHED
+    assert "OTHER_LANGUAGE" not in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_banned_word_still_rejects_a_comment_in_another_language(
+    post: Post, regular: User
+) -> None:
+    WordRule.objects.create(pattern="arschloch", kind=WordRule.Kind.BANNED)
+    comment = post(
+        author=regular, body="Du bist ein Arschloch und alle hier wissen das genau."
+    )
+    assert comment.status == CommentStatus.REJECTED
+
+
+@pytest.mark.django_db
+def test_moderators_see_why_a_comment_in_another_language_was_held(
+    post: Post, regular: User
+) -> None:
+    # given
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+
+    comment = post(
+        author=regular,
+        body="Merci pour cet article passionnant sur les élections municipales.",
+    )
+    moderator = make_user(username="mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(moderator)
+    # when
+    page = client.get(
+        reverse("admin:moderation_needsreviewcomment_change", args=[comment.pk])
+    ).content.decode()
+    # then
+    assert "OTHER_LANGUAGE" in page
+    assert "fr (" in page
