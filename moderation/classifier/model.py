@@ -175,7 +175,9 @@ class LinearScorer:
         )
         if attribute_coef.shape != (len(extra), len(self.idf)):
             raise ValueError("attribute_coef does not match attribute_names")
-        self.attribute_names = ("TOXICITY", *extra)
+        # The Perspective attributes this model really scores: TOXICITY is the
+        # gated mix below, each other one a calibrated column of ``weights``.
+        self.attribute_names: tuple[str, ...] = ("TOXICITY", *extra)
         n_heads = head_coef.shape[0]
         if self.mix.shape[0] == n_heads + len(extra):
             stacked_coef = np.vstack([head_coef, attribute_coef])
@@ -214,9 +216,6 @@ class LinearScorer:
         ).astype(np.float32)
         self.explain_min_weight = float(params["explain_min_weight"])
         self.explain_relative = float(params.get("explain_relative", 0.0))
-        # The Perspective attributes this model really scores: TOXICITY is the
-        # gated mix above, each other one a calibrated column of ``weights``.
-        self.attribute_names: tuple[str, ...] = ("TOXICITY",)
 
     def _unit_tfidf(
         self, normalised: Sequence[str]

@@ -82,7 +82,7 @@ def test_sites_on_tox_6a4ac5ce_move_to_the_attribute_model_and_keep_old_scores(
         comment=comment, model_version=old.version, text_version=1, toxicity=0.4
     )
     # when
-    row = registry.active_model_version()
+    row = registry.active_model_version_get_or_register()
     # then
     shipped = load_model(DEFAULT_MODEL_PATH)
     assert row is not None
