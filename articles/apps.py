@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Stories and comments"
+
+    def ready(self) -> None:
+        from lifecycle.events import on_status_changed
+
+        from . import cache
+
+        # Cached threads follow every committed status change (articles.cache).
+        on_status_changed(cache.status_changed_receiver)

@@ -15,6 +15,7 @@ from accounts.models import User
 from articles.demo.content import READERS, STORIES
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.services import comment_create
+from articles.text import render_body
 from lifecycle.transitions import counters_recount
 
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -112,6 +113,7 @@ class Command(BaseCommand):
                     depth=parent.depth + 1 if parent else 0,
                     author=people[item.author],
                     body=item.body,
+                    body_html=render_body(item.body),
                     status=CommentStatus.PUBLISHED,
                     created_at=at,
                     status_changed_at=at,
