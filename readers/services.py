@@ -339,6 +339,7 @@ def account_delete(*, user: User, password: str, withdraw_comments: bool) -> Use
                 article_services.comment_withdraw(comment=comment, actor=user)
         user.username = f"deleted-{user.pk}"
         user.display_name = DELETED_READER
+        user.display_name_key = ""  # the name is free for someone else
         user.email = ""
         user.first_name = ""
         user.last_name = ""

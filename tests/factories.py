@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.names import name_key
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 
 
@@ -15,6 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
     username = factory.Sequence(lambda n: f"reader{n}")
     display_name = factory.Sequence(lambda n: f"Reader {n}")
+    display_name_key = factory.LazyAttribute(lambda u: name_key(u.display_name))
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
 
