@@ -1,6 +1,12 @@
+from datetime import datetime
+
 from django import template
+from django.conf import settings
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from articles.models import Comment, CommentStatus
 from articles.text import render_body
 
 register = template.Library()
@@ -10,3 +16,22 @@ register = template.Library()
 def comment_body(text: str) -> SafeString:
     """Plain-text comment body as safe HTML (see articles.text.render_body)."""
     return render_body(text)
+
+
+@register.simple_tag
+def edit_deadline(comment: Comment) -> datetime | None:
+    """When the author's edit window for the comment closes, or None if it has."""
+    if comment.status in (CommentStatus.WITHDRAWN, CommentStatus.REJECTED):
+        return None
+    deadline = comment.created_at + settings.PARLEY_EDIT_WINDOW
+    return deadline if deadline > timezone.now() else None
+
+
+@register.filter
+def time_left(deadline: datetime) -> str:
+    """ "12 minutes", "1 minute", "40 seconds": the time until `deadline`."""
+    seconds = max(0, int((deadline - timezone.now()).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} second{pluralize(seconds)}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{pluralize(minutes)}"

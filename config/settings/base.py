@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_ratelimit",
     "accounts",
     "articles",
@@ -163,9 +164,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge makes an unauthenticated write
+    # a 401 (DRF answers 403 when the first class has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
@@ -185,9 +188,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stories and their threaded comment sections.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's pinned copy, served by Parley: the
+    # docs work offline and load no script from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Parley's own settings.
+# The site's name as readers see it; display names may not read like it.
+PARLEY_SITE_NAME: str = env("PARLEY_SITE_NAME", default="Parley News")
 PARLEY_COMMENT_MAX_LENGTH = 5000
 PARLEY_EDIT_WINDOW = timedelta(
     minutes=env.int("PARLEY_EDIT_WINDOW_MINUTES", default=15)
