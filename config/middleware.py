@@ -2,13 +2,16 @@
 
 Every 4xx/5xx response is logged with its reference id, so a reader quoting the id
 ("reference 3f9a1c2e") leads support straight to the log line. The id of the last
-error a browser saw is kept in a cookie, which the problem-report form attaches.
+error a reader saw is kept in a cookie, which the problem-report form attaches: only
+errors on pages the browser showed, not on the images, scripts or icons it fetched
+along the way (a missing favicon is nobody's problem to report).
 """
 
 import logging
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("parley.errors")
@@ -24,6 +27,21 @@ def new_reference() -> str:
 
 def reference_of(request: HttpRequest) -> str:
     return getattr(request, "reference_id", "") or ""
+
+
+_ASSET_NAMES = ("/favicon.ico", "/robots.txt", "/apple-touch-icon")
+
+
+def is_page_view(request: HttpRequest) -> bool:
+    """Whether the browser asked for a page to show (not an asset or data)."""
+    path = request.path
+    static_url = "/" + str(settings.STATIC_URL or "static/").lstrip("/")
+    if path.startswith(static_url) or path.startswith(_ASSET_NAMES):
+        return False
+    destination = request.headers.get("Sec-Fetch-Dest")
+    if destination:
+        return destination in ("document", "iframe")
+    return "text/html" in request.headers.get("Accept", "")
 
 
 class ReferenceIdMiddleware:
@@ -44,11 +62,12 @@ class ReferenceIdMiddleware:
                 request.method,
                 request.path,
             )
-            response.set_cookie(
-                LAST_ERROR_COOKIE,
-                reference,
-                max_age=LAST_ERROR_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-            )
+            if is_page_view(request):
+                response.set_cookie(
+                    LAST_ERROR_COOKIE,
+                    reference,
+                    max_age=LAST_ERROR_MAX_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                )
         return response

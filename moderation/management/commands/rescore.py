@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from moderation.selectors import rescore_candidates
 from moderation.tasks import comment_rescore_task
@@ -18,4 +19,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             for pk, version in pairs:
                 transaction.on_commit(partial(comment_rescore_task.delay, pk, version))
-        self.stdout.write(f"Queued {len(pairs)} comments for re-scoring.")
+        self.stdout.write(
+            f"Queued {len(pairs)} comment{pluralize(len(pairs))} for re-scoring."
+        )
