@@ -26,6 +26,11 @@ SORTS = {
     "newest": "Newest first",
     "replies": "Most replies",
 }
+_ORDERING = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "replies": ("-reply_count", "created_at", "id"),
+}
 _OWN_VISIBLE = (CommentStatus.PENDING, CommentStatus.HELD)
 _TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
 
@@ -99,6 +104,21 @@ def _top_level_for(article: Article, viewer: User | None) -> QuerySet[Comment]:
     )
 
 
+def _with_reply_counts(top: QuerySet[Comment]) -> QuerySet[Comment]:
+    published_replies = (
+        Comment.objects.filter(root=OuterRef("pk"), status=CommentStatus.PUBLISHED)
+        .order_by()
+        .values("root")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return top.annotate(
+        reply_count=Coalesce(
+            Subquery(published_replies, output_field=IntegerField()), 0
+        )
+    )
+
+
 def _flatten(
     nodes: list[Comment],
     *,
@@ -168,23 +188,8 @@ def thread_for_article(
             f"Unknown sort order {sort!r}; choose one of: {', '.join(SORTS)}.",
             code="bad_sort",
         )
-    published_replies = (
-        Comment.objects.filter(root=OuterRef("pk"), status=CommentStatus.PUBLISHED)
-        .order_by()
-        .values("root")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    top = _top_level_for(article, viewer).annotate(
-        reply_count=Coalesce(
-            Subquery(published_replies, output_field=IntegerField()), 0
-        )
-    )
-    ordering = {
-        "oldest": ("created_at", "id"),
-        "newest": ("-created_at", "-id"),
-        "replies": ("-reply_count", "created_at", "id"),
-    }[sort]
+    top = _with_reply_counts(_top_level_for(article, viewer))
+    ordering = _ORDERING[sort]
     paginator = Paginator(top.select_related("author").order_by(*ordering), per_page)
     try:
         current = paginator.page(page)  # type: ignore[arg-type]
@@ -251,3 +256,22 @@ def comment_context(*, comment: Comment, viewer: User | None) -> list[ThreadItem
     if items and top_parent is not None:
         items[0].in_reply_to = top_parent.author.public_name
     return items
+
+
+def page_of_comment(
+    *, comment: Comment, viewer: User | None, sort: str = "oldest", per_page: int = 20
+) -> int:
+    """The thread page (in `sort` order) that shows `comment`: its top-level
+    comment's position among the visible top-level comments."""
+    if sort not in SORTS:
+        sort = "oldest"
+    root_id = comment.root_id or comment.pk
+    top = _top_level_for(comment.article, viewer)
+    if sort == "replies":
+        top = _with_reply_counts(top)
+    ids = list(top.order_by(*_ORDERING[sort]).values_list("pk", flat=True))
+    try:
+        position = ids.index(root_id)
+    except ValueError:
+        return 1
+    return position // per_page + 1

@@ -6,11 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
+from moderation import selectors as moderation_selectors
 
 from . import selectors, services
 from .errors import InvalidInput, ServiceError
@@ -97,12 +100,34 @@ def _posted_message(request: HttpRequest, comment: Comment) -> None:
         messages.warning(
             request, "Your comment was not published because it breaks the rules."
         )
+    elif comment.author is not None and moderation_selectors.is_new_commenter(
+        comment.author
+    ):
+        wait = _wait_in_words(moderation_selectors.review_wait_minutes())
+        messages.info(
+            request,
+            "Thanks, your comment is awaiting review. First comments from new "
+            "readers are checked by a person before they appear"
+            + (f"; at the moment that takes {wait}." if wait else ".")
+            + " Only you can see it until it is published.",
+        )
     else:
         messages.info(
             request,
             "Thanks, your comment is awaiting review. Only you can see it until it "
             "is published.",
         )
+
+
+def _wait_in_words(minutes: float | None) -> str:
+    if minutes is None:
+        return ""
+    if minutes < 1.5:
+        return "about a minute"
+    if minutes < 90:
+        return f"about {round(minutes)} minutes"
+    hours = round(minutes / 60)
+    return f"about {hours} hour{pluralize(hours)}"
 
 
 @require_POST
@@ -144,7 +169,23 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         )
     comment.refresh_from_db(fields=["status", "status_changed_at"])
     _posted_message(request, comment)
-    return HttpResponseRedirect(f"{article.get_absolute_url()}#c{comment.pk}")
+    return HttpResponseRedirect(_thread_url(request, comment, viewer))
+
+
+def _thread_url(request: HttpRequest, comment: Comment, viewer: User | None) -> str:
+    """The thread page, in the order the reader was reading, that shows `comment`."""
+    sort = request.POST.get("sort", "oldest")
+    sort = sort if sort in selectors.SORTS else "oldest"
+    number = selectors.page_of_comment(
+        comment=comment,
+        viewer=viewer,
+        sort=sort,
+        per_page=settings.PARLEY_THREAD_PAGE_SIZE,
+    )
+    url = comment.article.get_absolute_url()
+    if (sort, number) != ("oldest", 1):
+        url += "?" + urlencode({"sort": sort, "page": str(number)})
+    return f"{url}#c{comment.pk}"
 
 
 def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
@@ -201,9 +242,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             comment.refresh_from_db(fields=["status", "status_changed_at"])
             _posted_message(request, comment)
-            return HttpResponseRedirect(
-                f"{comment.article.get_absolute_url()}#c{comment.pk}"
-            )
+            return HttpResponseRedirect(_thread_url(request, comment, viewer))
     return render(
         request,
         "articles/comment_edit.html",

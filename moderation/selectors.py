@@ -452,3 +452,33 @@ def decision_labels() -> list[tuple[str, int]]:
         for cid, (version, label) in sorted(latest.items())
         if (cid, version) in texts
     ]
+
+
+def review_wait_minutes(*, days: int = 7, sample: int = 200) -> float | None:
+    """The median time, in minutes, from posting to a moderator's decision over the
+    latest `sample` held comments decided in the last `days`; None with none."""
+    since = timezone.now() - timedelta(days=days)
+    waits = list(
+        Decision.objects.filter(
+            source=Decision.Source.MODERATOR,
+            created_at__gte=since,
+            from_status=CommentStatus.HELD,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", "comment__created_at")[:sample]
+    )
+    if not waits:
+        return None
+    return statistics.median((d - c).total_seconds() / 60 for d, c in waits)
+
+
+def is_new_commenter(author: User) -> bool:
+    """Whether the author's comments are still checked by a person first because
+    they have fewer published comments than the settings ask for."""
+    needed = ModerationSettings.current().new_commenter_count
+    if not needed:
+        return False
+    published = Comment.objects.filter(author=author, status=CommentStatus.PUBLISHED)[
+        :needed
+    ].count()
+    return published < needed
