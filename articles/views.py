@@ -74,6 +74,7 @@ def _render_article(
     context = {
         "article": article,
         "page": page,
+        "awaiting_note": _awaiting_note(page.items, _viewer(request)),
         "sorts": selectors.SORTS,
         "form": form or CommentForm(),
         "error": error,
@@ -103,13 +104,10 @@ def _posted_message(request: HttpRequest, comment: Comment) -> None:
     elif comment.author is not None and moderation_selectors.is_new_commenter(
         comment.author
     ):
-        wait = _wait_in_words(moderation_selectors.review_wait_minutes())
         messages.info(
             request,
-            "Thanks, your comment is awaiting review. First comments from new "
-            "readers are checked by a person before they appear"
-            + (f"; at the moment that takes {wait}." if wait else ".")
-            + " Only you can see it until it is published.",
+            f"Thanks, your comment is awaiting review. {_first_comment_note()} "
+            "Only you can see it until it is published.",
         )
     else:
         messages.info(
@@ -117,6 +115,25 @@ def _posted_message(request: HttpRequest, comment: Comment) -> None:
             "Thanks, your comment is awaiting review. Only you can see it until it "
             "is published.",
         )
+
+
+def _first_comment_note() -> str:
+    wait = _wait_in_words(moderation_selectors.review_wait_minutes())
+    return "First comments from new readers are checked by a person before they " + (
+        f"appear; at the moment that takes {wait}." if wait else "appear."
+    )
+
+
+def _awaiting_note(items: list[selectors.ThreadItem], viewer: User | None) -> str:
+    """The note shown on the viewer's own comments awaiting review, when the
+    viewer is still a new commenter."""
+    if viewer is None or not any(
+        item.awaiting_review and item.comment.author_id == viewer.pk for item in items
+    ):
+        return ""
+    if not moderation_selectors.is_new_commenter(viewer):
+        return ""
+    return _first_comment_note()
 
 
 def _wait_in_words(minutes: float | None) -> str:

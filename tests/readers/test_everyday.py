@@ -19,8 +19,14 @@ from moderation.services.reports import comment_report
 from readers import services
 from tests.factories import make_comment, make_user
 
-BROWSER_PAGE: dict[str, Any] = {"HTTP_SEC_FETCH_DEST": "document", "HTTP_ACCEPT": "text/html"}
-BROWSER_ASSET: dict[str, Any] = {"HTTP_SEC_FETCH_DEST": "image", "HTTP_ACCEPT": "image/*"}
+BROWSER_PAGE: dict[str, Any] = {
+    "HTTP_SEC_FETCH_DEST": "document",
+    "HTTP_ACCEPT": "text/html",
+}
+BROWSER_ASSET: dict[str, Any] = {
+    "HTTP_SEC_FETCH_DEST": "image",
+    "HTTP_ACCEPT": "image/*",
+}
 
 
 @pytest.mark.django_db
