@@ -384,9 +384,9 @@ class QueueAdmin(admin.ModelAdmin):
             ", ".join(sorted({r.get_reason_display() for r in reports})),
         )
 
-    @admin.display(description="Waiting", ordering="status_changed_at")
+    @admin.display(description="Waiting", ordering="waiting_since")
     def waiting_column(self, obj: Comment) -> str:
-        return _age(obj.status_changed_at)
+        return _age(getattr(obj, "waiting_since", None) or obj.status_changed_at)
 
     # -- bulk actions --
 

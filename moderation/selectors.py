@@ -27,6 +27,7 @@ from django.apps import apps
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -81,8 +82,18 @@ def _pending_reports() -> QuerySet[Report]:
     )
 
 
-def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
+    """Priority and its parts; `waiting_since` is when the comment started to wait
+    in its queue: the first pending report on the Reported queue (a comment posted
+    a week ago and reported a minute ago has waited a minute), otherwise the last
+    change of its status."""
     now = timezone.now()
+    first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
+    qs = qs.annotate(
+        waiting_since=Subquery(first_report, output_field=DateTimeField())
+        if reported
+        else F("status_changed_at")
+    )
     report_weight = (
         _pending_reports()
         .order_by()
@@ -104,7 +115,7 @@ def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     )
     waiting = Case(
         *[
-            When(status_changed_at__lte=now - timedelta(hours=h), then=Value(p))
+            When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
             for h, p in WAITING_STEPS
         ],
         default=Value(0),
@@ -174,7 +185,9 @@ def queue(name: str) -> QuerySet[Comment]:
         qs = qs.filter(status=CommentStatus.PUBLISHED)
     elif name == Queue.REJECTED:
         qs = qs.filter(status=CommentStatus.REJECTED)
-    qs = _with_priority(qs).annotate(seen_decision_id=_latest_decision_id())
+    qs = _with_priority(qs, reported=name == Queue.REPORTED).annotate(
+        seen_decision_id=_latest_decision_id()
+    )
     qs = qs.prefetch_related(
         Prefetch(
             "scores",
@@ -194,7 +207,7 @@ def queue(name: str) -> QuerySet[Comment]:
 
 def queue_ordering(name: str) -> tuple[str, ...]:
     if name in (Queue.NEEDS_REVIEW, Queue.REPORTED):
-        return ("-priority", "status_changed_at", "id")
+        return ("-priority", "waiting_since", "id")
     if name == Queue.PENDING:
         return ("created_at", "id")
     return ("-status_changed_at", "-id")
