@@ -6,6 +6,7 @@ each moderator saw travels with the request (`seen_<id>` = the newest decision
 shown), so two moderators acting at once never silently overwrite each other.
 """
 
+import json
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -28,6 +29,7 @@ from django.utils.safestring import SafeString
 from accounts.models import User
 from articles.errors import ServiceError
 from articles.models import Article, Comment, CommentStatus
+from moderation import admin_audit_columns as audit_columns
 from moderation import selectors
 from moderation.highlight import highlight
 from moderation.models import (
@@ -90,8 +92,10 @@ class DecideForm(ActionForm):
     custom_days = forms.IntegerField(
         label="days", min_value=1, max_value=365, required=False
     )
+    # Not ticked by default: rejecting more than the moderator looked at is a
+    # choice they make, not one they must notice to avoid.
     reject_held = forms.BooleanField(
-        label="also reject their held comments", initial=True, required=False
+        label="also reject their held comments", initial=False, required=False
     )
     note = forms.CharField(label="Note", required=False, max_length=1000)
 
@@ -114,7 +118,7 @@ class ReviewForm(forms.Form):
     )
     reject_held = forms.BooleanField(
         label="When banning, also reject their held comments",
-        initial=True,
+        initial=False,
         required=False,
     )
     note = forms.CharField(
@@ -294,7 +298,12 @@ class QueueAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         title = str(self.model._meta.verbose_name_plural).split(". ", 1)[-1]
         return super().changelist_view(
-            request, {"title": title, **(extra_context or {})}
+            request,
+            {
+                "title": title,
+                "action_fields_json": json.dumps(BULK_FIELDS),
+                **(extra_context or {}),
+            },
         )
 
     # -- columns --
@@ -304,8 +313,9 @@ class QueueAdmin(admin.ModelAdmin):
         o: Any = obj
         return format_html(
             '<input type="hidden" name="seen_{}" value="{}">'
-            '<strong class="priority">{}</strong><br><small title="toxicity + '
-            'reports + history + waiting">tox {} · rep {} · hist {} · wait {}</small>',
+            '<strong class="priority">{}</strong><span class="priority-parts" '
+            'title="toxicity + reports + history + waiting">toxicity {}<br>'
+            "reports {}<br>history {}<br>waiting {}</span>",
             obj.pk,
             o.seen_decision_id or 0,
             f"{o.priority:.0f}",
@@ -359,10 +369,14 @@ class QueueAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Reasons")
-    def reasons_column(self, obj: Comment) -> str:
+    def reasons_column(self, obj: Comment) -> SafeString | str:
         result = getattr(obj, "pipeline_result", None)
         codes = result.reason_codes if result else []
-        return ", ".join(codes) or "—"
+        if not codes:
+            return "—"
+        return format_html_join(
+            ", ", '<span class="reason-code">{}</span>', [(c,) for c in codes]
+        )
 
     @admin.display(description="Score", ordering="pipeline_result__toxicity")
     def score_column(self, obj: Comment) -> str:
@@ -394,10 +408,11 @@ class QueueAdmin(admin.ModelAdmin):
         self,
         request: HttpRequest,
         queryset: QuerySet[Any],
-        verb: str,
+        outcome: str,
         act: Callable[[Comment, int | None], object],
     ) -> None:
-        done, refused = 0, []
+        refused: list[str] = []
+        done_ids: list[int] = []
         handled: set[int] = set()
         for comment in queryset.select_related(None).prefetch_related(None):
             handled.add(comment.pk)
@@ -406,17 +421,15 @@ class QueueAdmin(admin.ModelAdmin):
             except ServiceError as exc:
                 refused.append(exc.message)
             else:
-                done += 1
+                done_ids.append(comment.pk)
         # Selected on the page but no longer in this queue: decided meanwhile.
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         for pk in sorted({int(s) for s in selected if s.isdigit()} - handled):
             latest = actions.latest_decision(pk)
             if latest is not None and latest.pk != _seen(request, pk):
                 refused.append(actions.already_decided(latest))
-        if done:
-            self.message_user(
-                request, f"{verb} {done} comment{'s' if done != 1 else ''}."
-            )
+        if done_ids:
+            self.message_user(request, outcome_message(outcome, done_ids))
         for message in refused:
             self.message_user(request, message, level=messages.ERROR)
 
@@ -431,7 +444,7 @@ class QueueAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "Approved",
+            "approved",
             lambda c, seen: actions.comment_approve(
                 comment=c, moderator=_user(request), note=note, seen_decision_id=seen
             ),
@@ -444,7 +457,7 @@ class QueueAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "Rejected",
+            "rejected",
             lambda c, seen: actions.comment_reject(
                 comment=c,
                 moderator=_user(request),
@@ -460,7 +473,7 @@ class QueueAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "Rejected and suspended the authors of",
+            "rejected; author suspended",
             lambda c, seen: actions.author_suspend(
                 comment=c,
                 moderator=_user(request),
@@ -477,7 +490,7 @@ class QueueAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "Banned the authors of",
+            "rejected; author banned",
             lambda c, seen: actions.author_ban(
                 comment=c,
                 moderator=_user(request),
@@ -497,7 +510,7 @@ class QueueAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "Pre-moderating the authors of",
+            "kept; author now pre-moderated",
             lambda c, seen: actions.author_premoderate(
                 comment=c, moderator=_user(request), seen_decision_id=seen
             ),
@@ -508,7 +521,7 @@ class QueueAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "Featured",
+            "featured",
             lambda c, seen: actions.comment_feature(
                 comment=c, moderator=_user(request), seen_decision_id=seen
             ),
@@ -636,7 +649,7 @@ class QueueAdmin(admin.ModelAdmin):
         except ServiceError as exc:
             messages.error(request, exc.message)
             return self._review(request, comment, form, status=exc.status)
-        messages.success(request, f"Comment #{comment.pk}: {do} done.")
+        messages.success(request, outcome_message(REVIEW_OUTCOMES[do], [comment.pk]))
         return HttpResponseRedirect(self._next_url(comment))
 
     def _next_url(self, decided: Comment) -> str:
@@ -653,6 +666,38 @@ class QueueAdmin(admin.ModelAdmin):
         if following is None or self.queue_name == selectors.Queue.ALL:
             return reverse(f"admin:moderation_{name}_changelist")
         return reverse(f"admin:moderation_{name}_change", args=[following])
+
+
+REVIEW_OUTCOMES = {
+    "approve": "approved",
+    "reject": "rejected",
+    "suspend": "rejected; author suspended",
+    "ban": "rejected; author banned",
+    "premoderate": "kept; author now pre-moderated",
+    "unpremoderate": "kept; author no longer pre-moderated",
+    "lift": "kept; author's sanctions lifted",
+    "feature": "featured",
+    "unfeature": "no longer featured",
+}
+# The inputs each bulk action reads, so the bar beside the menu shows only those.
+BULK_FIELDS = {
+    "approve_comments": ["note"],
+    "reject_comments": ["reason", "note"],
+    "reject_and_suspend": ["reason", "days", "custom_days", "note"],
+    "ban_authors": ["reason", "reject_held", "note"],
+    "premoderate_authors": [],
+    "feature_comments": [],
+    "rescore_comments": [],
+}
+
+
+def outcome_message(outcome: str, ids: list[int]) -> str:
+    """ "Comment #32 approved." / "3 comments approved: #32, #33, #35." """
+    if len(ids) == 1:
+        return f"Comment #{ids[0]} {outcome}."
+    listed = ", ".join(f"#{pk}" for pk in ids[:20])
+    more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+    return f"{len(ids)} comments {outcome}: {listed}{more}."
 
 
 def _age(when: Any) -> str:
@@ -718,34 +763,105 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
-        "comment_id",
+        "comment_column",
         "from_status",
         "to_status",
         "source",
-        "actor",
+        "actor_column",
         "rejection_reason",
-        "toxicity",
+        "toxicity_column",
         "note",
     )
     list_filter = ("source", "to_status", "rejection_reason", "created_at")
-    list_select_related = ("actor",)
+    list_select_related = ("actor", "comment")
     search_fields = ("comment__body", "actor__username", "note")
+    fields = (
+        "created_at",
+        "comment_column",
+        "from_status",
+        "to_status",
+        "source",
+        "actor_column",
+        "rejection_reason",
+        "reasons",
+        "toxicity_column",
+        "model_version",
+        "note",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Comment")
+    def comment_column(self, obj: Decision) -> SafeString:
+        return audit_columns.comment_text(obj.comment)
+
+    @admin.display(description="By", ordering="actor__username")
+    def actor_column(self, obj: Decision) -> SafeString | str:
+        if obj.actor is None:
+            return obj.get_source_display()
+        return audit_columns.person_record(obj.actor)
+
+    @admin.display(description="Score", ordering="toxicity")
+    def toxicity_column(self, obj: Decision) -> str:
+        return audit_columns.two_decimals(obj.toxicity)
 
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
-        "comment_id",
-        "reporter",
+        "comment_column",
+        "reporter_column",
         "reason",
         "note",
-        "weight",
+        "weight_column",
         "resolution",
-        "resolved_by",
+        "resolved_by_column",
     )
     list_filter = ("resolution", "reason", "created_at")
-    list_select_related = ("reporter", "resolved_by")
+    list_select_related = (
+        "reporter",
+        "reporter__reporter_record",
+        "resolved_by",
+        "comment",
+    )
+    fields = (
+        "created_at",
+        "comment_column",
+        "reporter_column",
+        "reason",
+        "note",
+        "weight_column",
+        "resolution",
+        "resolved_by_column",
+        "resolved_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Comment")
+    def comment_column(self, obj: Report) -> SafeString:
+        return audit_columns.comment_text(obj.comment)
+
+    @admin.display(description="Reporter", ordering="reporter__username")
+    def reporter_column(self, obj: Report) -> SafeString:
+        record = getattr(obj.reporter, "reporter_record", None)
+        summary = (
+            f"{record.upheld} upheld, {record.overruled} overruled"
+            if record is not None
+            else "first report"
+        )
+        return format_html(
+            "{}<br><small>{}</small>",
+            audit_columns.person_record(obj.reporter),
+            summary,
+        )
+
+    @admin.display(description="Weight", ordering="weight")
+    def weight_column(self, obj: Report) -> str:
+        return audit_columns.two_decimals(obj.weight)
+
+    @admin.display(description="Resolved by")
+    def resolved_by_column(self, obj: Report) -> SafeString | str:
+        return audit_columns.person_record(obj.resolved_by)
 
 
 @admin.register(AuthorStanding)
