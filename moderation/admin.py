@@ -394,7 +394,7 @@ class QueueAdmin(admin.ModelAdmin):
         return format_html(
             "{} (weight {})<br><small>{}</small>",
             len(reports),
-            f"{o.report_weight:.1f}",
+            f"{o.report_weight:.2f}",
             ", ".join(sorted({r.get_reason_display() for r in reports})),
         )
 

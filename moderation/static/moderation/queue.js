@@ -34,7 +34,8 @@
         var days = form.querySelector(".actions [name=days]");
         show = show && days && days.value === "custom";
       }
-      box.hidden = !show;
+      // A style, not the hidden attribute: the admin's label styles override it.
+      box.style.display = show ? "" : "none";
     });
   }
   if (menu) {
