@@ -94,4 +94,18 @@ def email_change_confirm(*, token: str) -> User:
             raise refused
         user.email = data["new"]
         user.save(update_fields=["email"])
+    if data.get("old"):
+        # The old address hears of the change, so a hijacked session that changed
+        # it does not go unnoticed.
+        send_mail(
+            subject="Your email address was changed",
+            message=(
+                f"Hello {user.public_name},\n\n"
+                "The email address of your Parley account was changed to "
+                f"{data['new']}. If you did not do this, reply to this email or use "
+                "the help link below any comment section."
+            ),
+            from_email=None,
+            recipient_list=[data["old"]],
+        )
     return user

@@ -119,6 +119,8 @@ def test_email_change_waits_for_the_link_sent_to_the_new_address(
     assert "Your email address is now alice@new.example" in confirmed.content.decode()
     reader.refresh_from_db()
     assert reader.email == "alice@new.example"
+    assert mail.outbox[-1].to == ["alice@example.org"]  # the old address is told
+    assert "changed to alice@new.example" in str(mail.outbox[-1].body)
     # A second use of the link (the old address is gone) is refused.
     assert reader_client.post(link).status_code == 400
 

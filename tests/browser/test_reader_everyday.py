@@ -81,6 +81,10 @@ def test_accounts_forgot_password_and_back_to_the_story(
     assert page.get_by_role("link", name="Change your password").is_visible()
     assert horizontal_overflow(page) == 0
     shoot(page, "account-390")
+    # then: the reader's other pages fit the phone too
+    for path in ("/me/comments/", "/me/notifications/", "/me/data/", "/help/report/"):
+        page.goto(f"{base}{path}")
+        assert horizontal_overflow(page) == 0, path
 
 
 def test_story_page_fits_and_says_what_is_happening(
