@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck migrations-check pytest bench bench-classifier bench-pipeline clean
+.PHONY: install run test lint typecheck contracts migrations-check pytest bench bench-classifier bench-pipeline clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Parley needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -25,13 +25,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
+# The layers and seams of docs/architecture.md, as import-linter contracts
+# ([tool.importlinter] in pyproject.toml).
+contracts: install
+	$(BIN)/lint-imports --no-cache
+
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
 	$(BIN)/pytest
 
-test: lint typecheck migrations-check pytest
+test: lint typecheck contracts migrations-check pytest
 
 bench: bench-classifier bench-pipeline
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from articles.errors import ServiceError
+from core.errors import ServiceError
 
 from .models import User
 from .names import name_key

@@ -5,7 +5,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from articles.errors import InvalidInput
+from core.errors import InvalidInput
 
 from .models import User
 from .names import name_key, name_problem

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from articles.errors import ServiceError
+from core.errors import ServiceError
 
 from . import services
 from .forms import DisplayNameForm, EmailChangeForm, SignupForm

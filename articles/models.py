@@ -30,6 +30,8 @@ class Article(models.Model):
     moderation_policy = models.CharField(
         max_length=20, choices=ModerationPolicy.choices, default=ModerationPolicy.OPEN
     )
+    # Kept by lifecycle.transitions, so lists need no count per story.
+    published_comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("-published_at",)
@@ -103,6 +105,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    # Published replies below this comment at any depth (for a top-level comment,
+    # its whole thread), kept by lifecycle.transitions.
+    published_reply_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("created_at", "id")

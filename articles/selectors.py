@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import InvalidInput
 
-from .errors import InvalidInput
 from .models import Article, Comment, CommentStatus
 
 SORTS = {

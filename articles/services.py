@@ -9,11 +9,11 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import InvalidInput, NotAllowed, Unprocessable
+from lifecycle.events import comment_submitted_announce
+from lifecycle.transitions import comment_transition
 from moderation.models import AuthorStanding, Decision
-from moderation.services.decisions import comment_set_status
-from moderation.tasks import schedule_scoring
 
-from .errors import InvalidInput, NotAllowed, Unprocessable
 from .models import Article, Comment, CommentRevision, CommentStatus, IdempotencyKey
 from .text import clean_body
 
@@ -64,7 +64,7 @@ def comment_create(
     parent: Comment | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[Comment, bool]:
-    """Save a new comment as pending and queue it for scoring after commit.
+    """Save a new comment as pending; moderation hears of it after commit.
 
     Returns the comment and whether it was created now; with an idempotency key
     already used by this author, the first request's comment is returned instead of
@@ -121,7 +121,9 @@ def comment_create(
                     comment=comment,
                     request_hash=request_hash,
                 )
-            schedule_scoring(comment_id=comment.pk, text_version=1)
+            comment_submitted_announce(
+                comment_id=comment.pk, article_id=article.pk, text_version=1
+            )
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its comment.
         if idempotency_key:
@@ -166,7 +168,7 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         locked.body = text
         locked.edited_at = now
         locked.save(update_fields=["text_version", "body", "edited_at"])
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=CommentStatus.PENDING,
             source=Decision.Source.AUTHOR,
@@ -176,7 +178,11 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         CommentRevision.objects.create(
             comment=locked, version=locked.text_version, body=text, created_at=now
         )
-        schedule_scoring(comment_id=locked.pk, text_version=locked.text_version)
+        comment_submitted_announce(
+            comment_id=locked.pk,
+            article_id=locked.article_id,
+            text_version=locked.text_version,
+        )
     return locked
 
 
@@ -185,7 +191,7 @@ def comment_withdraw(*, comment: Comment, actor: User) -> Comment:
     _require_author(comment, actor, "withdraw")
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=CommentStatus.WITHDRAWN,
             source=Decision.Source.AUTHOR,

@@ -6,7 +6,7 @@ import unicodedata
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .errors import InvalidInput
+from core.errors import InvalidInput
 
 MAX_LENGTH = 5000
 _ALLOWED_CONTROL = {"\n", "\t"}

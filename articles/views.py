@@ -13,14 +13,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
+from core.errors import InvalidInput, ServiceError
+from core.rates import setting_rate
 from moderation import selectors as moderation_selectors
 
 from . import selectors, services
-from .errors import InvalidInput, ServiceError
 from .forms import CommentForm
 from .models import Article, Comment, CommentStatus
 
-WRITE_RATE = settings.PARLEY_COMMENT_WRITE_RATE
+WRITE_RATE = setting_rate("PARLEY_COMMENT_WRITE_RATE")
 
 
 def _viewer(request: HttpRequest) -> User | None:
@@ -40,7 +41,7 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     )
 
 
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "articles/article_list.html", {"articles": selectors.article_list()}
     )
@@ -240,7 +241,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST")
-def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     viewer = _viewer(request)
     if viewer is None or comment.author_id != viewer.pk:
@@ -270,7 +271,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def comment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     viewer = _viewer(request)
     if request.method == "GET":

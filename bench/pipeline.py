@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
 
     redis.Redis.from_url(redis_url).delete("scoring", "default", "unacked")
     base_env = dict(procs.env)
-    settings = ModerationSettings.current()
+    settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.repeat_window_minutes = 0
     settings.save()

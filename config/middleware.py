@@ -8,6 +8,7 @@ along the way (a missing favicon is nobody's problem to report).
 """
 
 import logging
+import re
 import secrets
 from collections.abc import Callable
 
@@ -19,10 +20,17 @@ logger = logging.getLogger("parley.errors")
 REFERENCE_HEADER = "X-Reference-Id"
 LAST_ERROR_COOKIE = "parley_last_error"
 LAST_ERROR_MAX_AGE = 24 * 60 * 60
+REFERENCE_RE = re.compile(r"^[0-9a-f]{8}$")
 
 
 def new_reference() -> str:
     return secrets.token_hex(4)
+
+
+def last_error_reference(request: HttpRequest) -> str:
+    """The reference of the last error this browser saw (its cookie), if well formed."""
+    value = request.COOKIES.get(LAST_ERROR_COOKIE, "")
+    return value if REFERENCE_RE.match(value) else ""
 
 
 def reference_of(request: HttpRequest) -> str:

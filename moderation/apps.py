@@ -6,4 +6,11 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from moderation import signals  # noqa: F401  (connects worker start-up hooks)
+        from lifecycle.events import on_comment_submitted
+        from moderation import (
+            signals,  # noqa: F401  (connects worker start-up hooks)
+            tasks,
+        )
+
+        # Every new or edited comment is queued for scoring once it is committed.
+        on_comment_submitted(tasks.comment_submitted_receiver)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from articles.models import Comment, CommentStatus
 
-from .reasons import RejectionReason
+from .reasons import RejectionReason, ReportReason
 
 
 class ModerationSettings(models.Model):
@@ -64,7 +64,8 @@ class ModerationSettings(models.Model):
         return "Moderation settings"
 
     @classmethod
-    def current(cls) -> "ModerationSettings":
+    def get_or_create_current(cls) -> "ModerationSettings":
+        """The settings row, created with the defaults on first use."""
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
@@ -268,12 +269,6 @@ class ModerationPermissions(models.Model):
 class Report(models.Model):
     """A reader's report of a comment; one per reader per comment."""
 
-    class Reason(models.TextChoices):
-        ABUSIVE = "abusive", "Abusive or insulting"
-        SPAM = "spam", "Spam or advertising"
-        OFF_TOPIC = "off_topic", "Off-topic"
-        OTHER = "other", "Something else"
-
     class Resolution(models.TextChoices):
         PENDING = "pending", "Waiting for a moderator"
         UPHELD = "upheld", "Upheld: the comment was removed"
@@ -285,7 +280,7 @@ class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
     )
-    reason = models.CharField(max_length=20, choices=Reason.choices)
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
     note = models.CharField(max_length=500, blank=True)
     # The reporter's weight when reporting, kept for the audit trail.
     weight = models.FloatField(default=1.0)

@@ -30,7 +30,7 @@ from moderation.models import (
     WordRule,
 )
 from moderation.policy import Outcome, PolicySettings, decide
-from moderation.reasons import Reason
+from moderation.reasons import PipelineReason
 from moderation.services import registry
 
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -51,7 +51,7 @@ class Finding:
 
 
 @dataclass
-class Score:
+class ModelScore:
     model_version: str
     toxicity: float
     categories: dict[str, float]
@@ -64,13 +64,13 @@ class PipelineRun:
     comment_id: int
     text_version: int
     findings: list[Finding] = field(default_factory=list)
-    scores: list[Score] = field(default_factory=list)
+    scores: list[ModelScore] = field(default_factory=list)
     outcome: Outcome = Outcome.HOLD
     fingerprint: str = ""
     scoring_ms: float = 0.0
 
     @property
-    def active_score(self) -> Score | None:
+    def active_score(self) -> ModelScore | None:
         return next((s for s in self.scores if not s.is_shadow), None)
 
 
@@ -107,20 +107,26 @@ def phase_checks(
     for c in comments:
         if c.article.comments_closed_reason(now) is not None:
             found[c.pk].append(
-                Finding(Reason.STORY_CLOSED, "checks", "story closed to comments")
+                Finding(
+                    PipelineReason.STORY_CLOSED, "checks", "story closed to comments"
+                )
             )
         standing = standings.get(c.author_id)
         if standing is None:
             continue
         if standing.banned:
-            found[c.pk].append(Finding(Reason.AUTHOR_BANNED, "checks"))
+            found[c.pk].append(Finding(PipelineReason.AUTHOR_BANNED, "checks"))
         elif standing.is_suspended(now):
             until = f"{standing.suspended_until:%Y-%m-%d %H:%M}"
             found[c.pk].append(
-                Finding(Reason.AUTHOR_SUSPENDED, "checks", f"suspended until {until}")
+                Finding(
+                    PipelineReason.AUTHOR_SUSPENDED,
+                    "checks",
+                    f"suspended until {until}",
+                )
             )
         if standing.premoderated:
-            found[c.pk].append(Finding(Reason.PREMOD_USER, "story_policy"))
+            found[c.pk].append(Finding(PipelineReason.PREMOD_USER, "story_policy"))
     return found
 
 
@@ -135,28 +141,30 @@ def phase_words(
         for pattern, kind in rules:
             if rule_matches(pattern, normalised[c.pk]):
                 code = (
-                    Reason.BANNED_WORD
+                    PipelineReason.BANNED_WORD
                     if kind == WordRule.Kind.BANNED
-                    else Reason.SUSPECT_WORD
+                    else PipelineReason.SUSPECT_WORD
                 )
                 found[c.pk].append(Finding(code, "words", pattern))
         links = len(_URL.findall(c.body))
         if links > settings.max_links:
-            found[c.pk].append(Finding(Reason.LINKS, "words", f"{links} links"))
+            found[c.pk].append(Finding(PipelineReason.LINKS, "words", f"{links} links"))
     return found
 
 
 def phase_classifier(
     comments: Sequence[Comment], settings: ModerationSettings
-) -> tuple[dict[int, list[Score]], dict[int, list[Finding]]]:
-    scores: dict[int, list[Score]] = defaultdict(list)
+) -> tuple[dict[int, list[ModelScore]], dict[int, list[Finding]]]:
+    scores: dict[int, list[ModelScore]] = defaultdict(list)
     found: dict[int, list[Finding]] = defaultdict(list)
     row, model = registry.active_model()
     if row is None or model is None:
         for c in comments:
             found[c.pk].append(
                 Finding(
-                    Reason.MODEL_UNAVAILABLE, "classifier", "no model could be loaded"
+                    PipelineReason.MODEL_UNAVAILABLE,
+                    "classifier",
+                    "no model could be loaded",
                 )
             )
         return scores, found
@@ -166,10 +174,14 @@ def phase_classifier(
         explanation: list[dict[str, Any]] = []
         if p.toxicity >= settings.hold_threshold * _EXPLAIN_FROM:
             explanation = [span.to_dict() for span in model.explain(c.body, k=5)]
-        scores[c.pk].append(Score(row.version, p.toxicity, p.categories, explanation))
+        scores[c.pk].append(
+            ModelScore(row.version, p.toxicity, p.categories, explanation)
+        )
         if p.toxicity >= settings.hold_threshold:
             found[c.pk].append(
-                Finding(Reason.TOXIC, "classifier", f"toxicity {p.toxicity:.2f}")
+                Finding(
+                    PipelineReason.TOXIC, "classifier", f"toxicity {p.toxicity:.2f}"
+                )
             )
     for shadow_row in registry.shadow_model_versions():
         shadow = registry.load(shadow_row)
@@ -177,7 +189,9 @@ def phase_classifier(
             continue
         for c, p in zip(comments, shadow.score(texts), strict=True):
             scores[c.pk].append(
-                Score(shadow_row.version, p.toxicity, p.categories, [], is_shadow=True)
+                ModelScore(
+                    shadow_row.version, p.toxicity, p.categories, [], is_shadow=True
+                )
             )
     return scores, found
 
@@ -254,14 +268,16 @@ def phase_history(
             n = published.get(c.author_id, 0)
             if n < settings.new_commenter_count:
                 found[c.pk].append(
-                    Finding(Reason.NEW_COMMENTER, "history", f"{n} published so far")
+                    Finding(
+                        PipelineReason.NEW_COMMENTER, "history", f"{n} published so far"
+                    )
                 )
         if settings.recent_rejections_count:
             n = rejected.get(c.author_id, 0)
             if n >= settings.recent_rejections_count:
                 found[c.pk].append(
                     Finding(
-                        Reason.RECENT_REJECTIONS,
+                        PipelineReason.RECENT_REJECTIONS,
                         "history",
                         f"{n} rejected in {settings.recent_rejections_days} days",
                     )
@@ -271,7 +287,7 @@ def phase_history(
             e.author_id == c.author_id and e.created_at >= repeat_since for e in same
         ):
             found[c.pk].append(
-                Finding(Reason.REPEAT_POST, "history", "same text posted again")
+                Finding(PipelineReason.REPEAT_POST, "history", "same text posted again")
             )
         if settings.burst_accounts and c.author.date_joined >= new_accounts:
             others = {
@@ -285,7 +301,7 @@ def phase_history(
             if len(others) + 1 >= settings.burst_accounts:
                 found[c.pk].append(
                     Finding(
-                        Reason.BURST,
+                        PipelineReason.BURST,
                         "history",
                         f"same text from {len(others) + 1} new accounts on this story",
                     )
@@ -301,7 +317,7 @@ def phase_history(
 
 def phase_story_policy(comments: Sequence[Comment]) -> dict[int, list[Finding]]:
     return {
-        c.pk: [Finding(Reason.PREMOD_STORY, "story_policy")]
+        c.pk: [Finding(PipelineReason.PREMOD_STORY, "story_policy")]
         for c in comments
         if c.article.moderation_policy == ModerationPolicy.PREMODERATED
     }
@@ -351,7 +367,7 @@ def run_pipeline_batch(
         active = run.active_score
         run.outcome = decide(
             toxicity=active.toxicity if active else None,
-            reasons=[f.code for f in findings if f.code != Reason.TOXIC],
+            reasons=[f.code for f in findings if f.code != PipelineReason.TOXIC],
             settings=policy,
         )
         runs.append(run)

@@ -1,13 +1,16 @@
-"""The fixed set of reasons the pipeline and moderators record.
+"""The fixed sets of reasons Parley records, one name each.
 
-Pipeline reasons explain why a comment was held or rejected; moderator reason codes
-are what a reader is told when a moderator rejects their comment.
+PipelineReason: why the pipeline held or rejected a comment. RejectionReason: what
+a reader is told when a moderator rejects their comment. ReportReason: why a reader
+reported a comment.
 """
 
 from django.db import models
 
 
-class Reason(models.TextChoices):
+class PipelineReason(models.TextChoices):
+    """Why the pipeline held or rejected a comment (recorded in its reasons)."""
+
     STORY_CLOSED = "STORY_CLOSED", "The story closed to comments before scoring"
     AUTHOR_SUSPENDED = "AUTHOR_SUSPENDED", "The author is suspended"
     AUTHOR_BANNED = "AUTHOR_BANNED", "The author is banned"
@@ -33,3 +36,12 @@ class RejectionReason(models.TextChoices):
     OFF_TOPIC = "off_topic", "Off-topic"
     PERSONAL_INFO = "personal_info", "Shares personal information"
     OTHER = "other", "Breaks the community rules in another way"
+
+
+class ReportReason(models.TextChoices):
+    """Why a reader reports a comment."""
+
+    ABUSIVE = "abusive", "Abusive or insulting"
+    SPAM = "spam", "Spam or advertising"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    OTHER = "other", "Something else"

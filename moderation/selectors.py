@@ -272,7 +272,7 @@ def author_record(author: User) -> AuthorRecord:
 
 
 @dataclass
-class CommentContext:
+class CommentReviewContext:
     comment: Comment
     score: CommentScore | None
     result: PipelineResult | None
@@ -282,7 +282,7 @@ class CommentContext:
     seen_decision_id: int
 
 
-def comment_context(comment: Comment) -> CommentContext:
+def comment_review_context(comment: Comment) -> CommentReviewContext:
     """Everything a moderator needs to decide one comment."""
     score = (
         CommentScore.objects.filter(comment=comment, is_shadow=False)
@@ -292,7 +292,7 @@ def comment_context(comment: Comment) -> CommentContext:
     decisions = list(
         Decision.objects.filter(comment=comment).select_related("actor").order_by("-id")
     )
-    return CommentContext(
+    return CommentReviewContext(
         comment=comment,
         score=score,
         result=PipelineResult.objects.filter(comment=comment).first(),
@@ -312,7 +312,7 @@ def shadow_disagreements(
 ) -> list[tuple[Comment, float, float]]:
     """Comments the shadow and active models score on opposite sides of the
     hold threshold: (comment, active toxicity, shadow toxicity)."""
-    threshold = ModerationSettings.current().hold_threshold
+    threshold = ModerationSettings.get_or_create_current().hold_threshold
     active = ModelVersion.objects.filter(is_active=True).first()
     if active is None:
         return []
@@ -331,15 +331,6 @@ def shadow_disagreements(
         .order_by("-scored_at")[:limit]
     )
     return [(r.comment, r.active_toxicity, r.toxicity) for r in rows]
-
-
-def rescore_candidates() -> list[tuple[int, int]]:
-    """Pending and held comments, as (id, text_version), oldest first."""
-    return list(
-        Comment.objects.filter(status__in=(CommentStatus.PENDING, CommentStatus.HELD))
-        .order_by("created_at", "id")
-        .values_list("pk", "text_version")
-    )
 
 
 @dataclass
@@ -488,7 +479,7 @@ def review_wait_minutes(*, days: int = 7, sample: int = 200) -> float | None:
 def is_new_commenter(author: User) -> bool:
     """Whether the author's comments are still checked by a person first because
     they have fewer published comments than the settings ask for."""
-    needed = ModerationSettings.current().new_commenter_count
+    needed = ModerationSettings.get_or_create_current().new_commenter_count
     if not needed:
         return False
     published = Comment.objects.filter(author=author, status=CommentStatus.PUBLISHED)[

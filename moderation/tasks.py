@@ -1,7 +1,8 @@
 """Thin Celery wrappers: they take ids, call services, and retry transient errors.
 
-Scoring wake-ups are coalesced. Every comment is handed to `schedule_scoring` with
-its id and text version after commit, but a scoring task is only published when one
+Scoring wake-ups are coalesced. Every comment is handed to `enqueue_scoring` with
+its id and text version after commit (moderation subscribes to the lifecycle hook's
+CommentSubmitted, see moderation.apps), but a scoring task is only published when one
 of a few "drain slots" is free: a task holding a slot scores its own comment, then
 keeps deciding waiting comments in batches until none are left, and releases its
 slot before a last look. A comment committed while all slots are busy is therefore
@@ -14,15 +15,15 @@ pending for a minute.
 
 import logging
 import time
-from functools import partial
 
 import redis
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
+from lifecycle.events import CommentSubmitted
 from moderation.services import scoring
 
 logger = logging.getLogger(__name__)
@@ -128,9 +129,9 @@ def enqueue_scoring(comment_id: int, text_version: int, *, force: bool = False) 
     return True
 
 
-def schedule_scoring(*, comment_id: int, text_version: int) -> None:
-    """Queue scoring once the surrounding transaction commits (never before)."""
-    transaction.on_commit(partial(enqueue_scoring, comment_id, text_version))
+def comment_submitted_receiver(event: CommentSubmitted) -> None:
+    """The lifecycle hook's subscriber: a comment's new text is committed; score it."""
+    enqueue_scoring(event.comment_id, event.text_version)
 
 
 @shared_task(name="moderation.requeue_stale_pending", soft_time_limit=50, time_limit=60)

@@ -12,8 +12,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
-from articles.errors import ServiceError
 from articles.models import Comment
+from core.errors import ServiceError
 
 from . import selectors, services
 from .models import Appeal, EmailDelivery, Notification, ProblemReport

@@ -1,9 +1,9 @@
 """Telling readers what happened: site notifications and emails, as each reader chose.
 
-Called from where events happen: `notify_status_change` after a comment's status
-changes (moderation.services.decisions), `notify_report_outcome` when a reader's
-abuse report is resolved, and the appeal and problem-report services here. This
-module reads only models, so moderation's services can call it without a cycle.
+`status_changed_receiver` hears every committed status change through the
+lifecycle hook (subscribed in ReadersConfig.ready()); `notify_report_outcome` is
+called when a reader's abuse report is resolved, and the appeal and problem-report
+services here call `notification_create`. This module reads only models.
 """
 
 import logging
@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from articles.models import Comment, CommentStatus
+from lifecycle.events import StatusChanged
 from moderation.models import Decision
 
 from .models import (
@@ -133,6 +134,17 @@ def might_notify(
     return (
         to_status in (CommentStatus.PUBLISHED, CommentStatus.REJECTED) and not instant
     )
+
+
+def status_changed_receiver(event: StatusChanged) -> None:
+    """The lifecycle hook's subscriber: notify when a change might concern someone."""
+    if might_notify(
+        source=event.source,
+        from_status=event.old_status,
+        to_status=event.new_status,
+        is_reply=event.parent_id is not None,
+    ):
+        notify_status_change(decision_id=event.decision_id)
 
 
 def notify_status_change(*, decision_id: int) -> None:

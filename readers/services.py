@@ -12,11 +12,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
-from articles import services as article_services
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Article, Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import Transition, comment_transition, comments_transition
 from moderation.models import Decision
-from moderation.services.decisions import comment_set_status
 
 from .models import (
     Appeal,
@@ -245,7 +244,7 @@ def appeal_decide(
             )
         comment = Comment.objects.select_for_update().get(pk=locked.comment_id)
         if overturn:
-            comment_set_status(
+            comment_transition(
                 comment=comment,
                 to_status=CommentStatus.PUBLISHED,
                 source=Decision.Source.MODERATOR,
@@ -333,10 +332,24 @@ def account_delete(*, user: User, password: str, withdraw_comments: bool) -> Use
         )
     with transaction.atomic():
         if withdraw_comments:
-            for comment in Comment.objects.filter(author=user).exclude(
-                status__in=(CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
-            ):
-                article_services.comment_withdraw(comment=comment, actor=user)
+            # One bulk transition, as if the author withdrew each comment.
+            comments_transition(
+                [
+                    Transition(
+                        comment=comment,
+                        to_status=CommentStatus.WITHDRAWN,
+                        source=Decision.Source.AUTHOR,
+                        actor=user,
+                        note="withdrawn by its author",
+                    )
+                    for comment in Comment.objects.select_for_update()
+                    .filter(author=user)
+                    .exclude(
+                        status__in=(CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
+                    )
+                    .order_by("pk")
+                ]
+            )
         user.username = f"deleted-{user.pk}"
         user.display_name = DELETED_READER
         user.display_name_key = ""  # the name is free for someone else

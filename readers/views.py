@@ -2,9 +2,7 @@
 
 import json
 import logging
-import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -21,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
-from articles.errors import NotAllowed, ServiceError
 from articles.models import Article, Comment
-from config.middleware import LAST_ERROR_COOKIE, reference_of
+from config.middleware import last_error_reference, reference_of
+from core.errors import NotAllowed, ServiceError
+from core.rates import setting_rate
 
 from . import selectors, services
 from .forms import (
@@ -38,19 +37,13 @@ from .models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
-REPORT_RATE = settings.PARLEY_PROBLEM_REPORT_RATE
-WRITE_RATE = settings.PARLEY_READER_WRITE_RATE
-REFERENCE_RE = re.compile(r"^[0-9a-f]{8}$")
+REPORT_RATE = setting_rate("PARLEY_PROBLEM_REPORT_RATE")
+WRITE_RATE = setting_rate("PARLEY_READER_WRITE_RATE")
 
 
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def last_error_reference(request: HttpRequest) -> str:
-    value = request.COOKIES.get(LAST_ERROR_COOKIE, "")
-    return value if REFERENCE_RE.match(value) else ""
 
 
 # Problem reports ------------------------------------------------------------------
@@ -128,7 +121,7 @@ def problem_report_thanks(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_comments(request: HttpRequest) -> HttpResponse:
+def my_comments_page(request: HttpRequest) -> HttpResponse:
     viewer = _user(request)
     assert viewer is not None  # noqa: S101  (login_required)
     return render(
@@ -250,7 +243,7 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST")
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete_page(request: HttpRequest) -> HttpResponse:
     viewer = _user(request)
     assert viewer is not None  # noqa: S101  (login_required)
     form = AccountDeleteForm(request.POST or None)

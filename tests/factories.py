@@ -7,6 +7,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.names import name_key
 from articles.models import Article, Comment, CommentRevision, CommentStatus
+from lifecycle.transitions import counters_recount
+from moderation.models import Decision, PipelineResult, Report
+from readers.models import Appeal, Notification, NotificationKind, ProblemReport
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -35,7 +38,11 @@ class ArticleFactory(factory.django.DjangoModelFactory[Article]):
 
 
 class CommentFactory(factory.django.DjangoModelFactory[Comment]):
-    """A comment saved directly in a given status (bypassing the pipeline)."""
+    """A comment saved directly in a given status (bypassing the pipeline).
+
+    A comment that left "pending" gets the pipeline's Decision row that moved it
+    there, as in production (pass `decision=False` for none).
+    """
 
     class Meta:
         model = Comment
@@ -58,6 +65,100 @@ class CommentFactory(factory.django.DjangoModelFactory[Comment]):
         if create:
             CommentRevision.objects.create(comment=obj, version=1, body=obj.body)
 
+    @factory.post_generation
+    def decision(
+        obj: Comment, create: bool, extracted: object, **kwargs: object
+    ) -> None:
+        if create and extracted is not False and obj.status != CommentStatus.PENDING:
+            Decision.objects.create(
+                comment=obj,
+                text_version=obj.text_version,
+                from_status=CommentStatus.PENDING,
+                to_status=obj.status,
+                source=Decision.Source.PIPELINE,
+                created_at=obj.created_at,
+            )
+
+    @factory.post_generation
+    def counters(
+        obj: Comment, create: bool, extracted: object, **kwargs: object
+    ) -> None:
+        # Saved around the transitions, so the story's counters are recounted.
+        if create:
+            counters_recount(article_ids=[obj.article_id])
+
+
+class DecisionFactory(factory.django.DjangoModelFactory[Decision]):
+    """A moderator's decision that kept the comment's status (e.g. a note)."""
+
+    class Meta:
+        model = Decision
+
+    comment = factory.SubFactory(CommentFactory)
+    text_version = factory.LazyAttribute(lambda d: d.comment.text_version)
+    from_status = factory.LazyAttribute(lambda d: d.comment.status)
+    to_status = factory.LazyAttribute(lambda d: d.comment.status)
+    source = Decision.Source.MODERATOR
+    actor = factory.SubFactory(UserFactory, is_staff=True)
+
+
+class PipelineResultFactory(factory.django.DjangoModelFactory[PipelineResult]):
+    """The pipeline's verdict on a held comment: the classifier found it toxic."""
+
+    class Meta:
+        model = PipelineResult
+
+    comment = factory.SubFactory(CommentFactory, status=CommentStatus.HELD)
+    text_version = factory.LazyAttribute(lambda r: r.comment.text_version)
+    outcome = "hold"
+    reasons = factory.LazyFunction(
+        lambda: [{"code": "TOXIC", "phase": "classifier", "detail": ""}]
+    )
+    toxicity = 0.73
+    model_version = "m1"
+
+
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
+    """A reader's pending report of a published comment."""
+
+    class Meta:
+        model = Report
+
+    comment = factory.SubFactory(CommentFactory)
+    reporter = factory.SubFactory(UserFactory)
+    reason = "abusive"
+    weight = 1.0
+
+
+class AppealFactory(factory.django.DjangoModelFactory[Appeal]):
+    """An author's pending appeal against a moderator's rejection."""
+
+    class Meta:
+        model = Appeal
+
+    comment = factory.SubFactory(CommentFactory, status=CommentStatus.REJECTED)
+    appellant = factory.LazyAttribute(lambda a: a.comment.author)
+    note = "I think this was a mistake."
+
+
+class NotificationFactory(factory.django.DjangoModelFactory[Notification]):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = NotificationKind.COMMENT_STATUS
+    key = factory.Sequence(lambda n: f"test:{n}")
+    message = "Your comment is published."
+
+
+class ProblemReportFactory(factory.django.DjangoModelFactory[ProblemReport]):
+    class Meta:
+        model = ProblemReport
+
+    kind = ProblemReport.Kind.CANNOT_POST
+    description = "The post button does nothing."
+    email = "reader@example.org"
+
 
 # Typed entry points: factory_boy has no type information, so tests call these.
 def make_user(**fields: Any) -> User:
@@ -78,3 +179,34 @@ def make_comment(**fields: Any) -> Comment:
 
 def make_comments(count: int, **fields: Any) -> list[Comment]:
     return cast(list[Comment], CommentFactory.create_batch(count, **fields))
+
+
+def make_held_comment(**fields: Any) -> Comment:
+    """A comment the pipeline held: its Decision row and its PipelineResult."""
+    comment = make_comment(status=CommentStatus.HELD, **fields)
+    PipelineResultFactory(comment=comment)
+    return comment
+
+
+def make_decision(**fields: Any) -> Decision:
+    return cast(Decision, DecisionFactory(**fields))
+
+
+def make_pipeline_result(**fields: Any) -> PipelineResult:
+    return cast(PipelineResult, PipelineResultFactory(**fields))
+
+
+def make_report(**fields: Any) -> Report:
+    return cast(Report, ReportFactory(**fields))
+
+
+def make_appeal(**fields: Any) -> Appeal:
+    return cast(Appeal, AppealFactory(**fields))
+
+
+def make_notification(**fields: Any) -> Notification:
+    return cast(Notification, NotificationFactory(**fields))
+
+
+def make_problem_report(**fields: Any) -> ProblemReport:
+    return cast(ProblemReport, ProblemReportFactory(**fields))

@@ -4,16 +4,16 @@ from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
 from articles import selectors, services
-from articles.errors import InvalidInput, NotFound
 from articles.models import Article, Comment
+from core.errors import InvalidInput, NotFound
+from core.throttles import CommentWriteThrottle
 
 from .serializers import (
     ArticleDetailOutputSerializer,
@@ -62,15 +62,6 @@ class ArticleDetailApi(generics.RetrieveAPIView[Article]):
 
     def get_object(self) -> Article:
         return _article(self.kwargs["slug"])
-
-
-class CommentWriteThrottle(ScopedRateThrottle):
-    scope_attr = "throttle_scope"
-
-    def allow_request(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return super().allow_request(request, view)
 
 
 class ThreadApi(APIView):

@@ -180,6 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "comment_write": env("PARLEY_COMMENT_WRITE_RATE", default="10/min"),
         "problem_report": env("PARLEY_PROBLEM_REPORT_RATE", default="5/hour"),
+        "moderator_action": env("PARLEY_MODERATOR_ACTION_RATE", default="120/min"),
     },
 }
 
@@ -188,6 +189,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stories and their threaded comment sections.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set shared by several endpoints.
+    "ENUM_NAME_OVERRIDES": {
+        "RejectionReasonEnum": "moderation.reasons.RejectionReason",
+        "CommentStatusEnum": "articles.models.CommentStatus",
+    },
     # Swagger UI from drf-spectacular-sidecar's pinned copy, served by Parley: the
     # docs work offline and load no script from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import actions, views
 
 urlpatterns = [
     path(
@@ -9,3 +9,6 @@ urlpatterns = [
         name="api-comment-report",
     ),
 ]
+
+# One endpoint per moderator action (moderation.services.action_table).
+urlpatterns += actions.urlpatterns

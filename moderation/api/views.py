@@ -1,7 +1,6 @@
 """Readers' reports: a JSON endpoint and a server-rendered form, both thin."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,12 +15,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
-from articles.errors import NotAllowed, NotFound, ServiceError
 from articles.models import Comment, CommentStatus
+from core.errors import NotAllowed, NotFound, ServiceError
+from core.rates import setting_rate
 from moderation.models import Report
+from moderation.reasons import ReportReason
 from moderation.services.reports import NOTE_MAX, comment_report
 
-REPORT_RATE = settings.PARLEY_COMMENT_WRITE_RATE
+REPORT_RATE = setting_rate("PARLEY_COMMENT_WRITE_RATE")
 
 
 def _reader(user: object) -> User:
@@ -31,7 +32,7 @@ def _reader(user: object) -> User:
 
 
 class ReportInputSerializer(serializers.Serializer[Report]):
-    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=NOTE_MAX, default=""
     )
@@ -73,7 +74,7 @@ class CommentReportApi(APIView):
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why are you reporting this comment?",
-        choices=Report.Reason.choices,
+        choices=ReportReason.choices,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

@@ -13,13 +13,12 @@ from typing import Any, TextIO
 import numpy as np
 
 from moderation.classifier.artifact import (
-    ModelLoadError,
     ToxicityModel,
     load_model,
     save,
-    sha256_of,
     write_card,
 )
+from moderation.classifier.card import ModelLoadError, sha256_of
 from moderation.classifier.data import (
     DEFAULT_DATA_DIR,
     IDENTITY_TERMS,

@@ -9,39 +9,19 @@ scikit-learn, is refused with a :class:`ModelLoadError`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from moderation.classifier.model import LinearScorer, Prediction, Span
-
-DEFAULT_MODEL_PATH = (
-    Path(__file__).resolve().parent / "shipped" / "parley-toxicity.skops"
+from moderation.classifier.card import (
+    FORMAT,
+    ModelLoadError,
+    card_path_for,
+    sha256_of,
+    version_from_hash,
 )
-# 2: heads mixed by context (reader addressed, tweet-likeness); 1: one vector.
-FORMAT = 2
-
-
-class ModelLoadError(Exception):
-    """The model file is missing, tampered with or incompatible."""
-
-
-def card_path_for(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".skops") + ".card.json")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def version_from_hash(sha256: str) -> str:
-    return f"tox-{sha256[:8]}"
+from moderation.classifier.model import LinearScorer, Prediction, Span
 
 
 def _sklearn_version() -> str:
@@ -84,7 +64,8 @@ def write_card(path: Path, card: dict[str, Any]) -> None:
 
 
 class ToxicityModel:
-    """A loaded model: ``score``, ``explain``, ``version``, ``threshold``."""
+    """A loaded model: ``score``, ``explain``, ``version``, ``threshold``,
+    ``attribute_names``."""
 
     def __init__(self, scorer: LinearScorer, card: dict[str, Any]) -> None:
         self._scorer = scorer
@@ -99,6 +80,12 @@ class ToxicityModel:
     @property
     def scorer(self) -> LinearScorer:
         return self._scorer
+
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """The Perspective attribute names this model scores, TOXICITY first;
+        every :class:`Prediction` has ``attributes`` for exactly these."""
+        return self._scorer.attribute_names
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
         return self._scorer.score(list(texts))

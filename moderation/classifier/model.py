@@ -37,12 +37,26 @@ BATCH_SIZE = 256
 _MAX_TF = 4096
 
 
+# Perspective API attribute names a model may score (``attribute_names``).
+ATTRIBUTES = (
+    "TOXICITY",
+    "SEVERE_TOXICITY",
+    "IDENTITY_ATTACK",
+    "INSULT",
+    "PROFANITY",
+    "THREAT",
+)
+
+
 @dataclass(frozen=True)
 class Prediction:
-    """Scores of one comment: ``toxicity`` and per-category scores in [0, 1]."""
+    """Scores of one comment in [0, 1]: ``toxicity``, per-category scores, and
+    ``attributes``: a calibrated probability for each Perspective attribute the
+    model scores (``attributes["TOXICITY"] == toxicity``)."""
 
     toxicity: float
     categories: dict[str, float] = field(default_factory=dict)
+    attributes: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,6 +173,9 @@ class LinearScorer:
         ).astype(np.float32)
         self.explain_min_weight = float(params["explain_min_weight"])
         self.explain_relative = float(params.get("explain_relative", 0.0))
+        # The Perspective attributes this model really scores: TOXICITY is the
+        # gated mix above, each other one a calibrated column of ``weights``.
+        self.attribute_names: tuple[str, ...] = ("TOXICITY",)
 
     def _unit_tfidf(
         self, normalised: Sequence[str]
@@ -212,7 +229,9 @@ class LinearScorer:
             cat_p = np.round(_sigmoid(cats), 6).tolist()
             out.extend(
                 Prediction(
-                    toxicity=value, categories=dict(zip(names, row, strict=True))
+                    toxicity=value,
+                    categories=dict(zip(names, row, strict=True)),
+                    attributes={"TOXICITY": value},
                 )
                 for value, row in zip(tox, cat_p, strict=True)
             )

@@ -3,9 +3,11 @@
 Every action locks the comment, refuses if someone else decided it since the
 moderator looked (`seen_decision_id`), and leaves an immutable Decision row with
 who, when, from and to status, reason code, note and the model's score at that
-moment. A status change goes through `comment_set_status`; actions that keep the
-status (featuring, sanctions on a rejected comment, dismissing reports) record a
-Decision whose from and to status are equal. Every action is reversed by another.
+moment. These are moderators' actions, not status transitions: a status change goes
+through `lifecycle.transitions.comment_transition`, and actions that keep the status
+(featuring, sanctions on a rejected comment, dismissing reports) record a Decision
+whose from and to status are equal with `comment_decision_record`. Every action is
+reversed by another.
 """
 
 from dataclasses import dataclass
@@ -15,8 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import (
+    Transition,
+    comment_decision_record,
+    comment_transition,
+    comments_transition,
+)
 from moderation.models import (
     AuthorStanding,
     Decision,
@@ -25,25 +33,24 @@ from moderation.models import (
 )
 from moderation.reasons import RejectionReason
 
-from .decisions import comment_set_status
-from .reports import reports_resolve
+from .reports import comments_reports_resolve, reports_resolve
 
 SUSPEND_DAYS_CHOICES = (1, 7)
 
 
 @dataclass(frozen=True)
-class Score:
+class _ScoreAtDecision:
     toxicity: float | None
     model_version: str
 
 
-def _score(comment: Comment) -> Score:
+def _score(comment: Comment) -> _ScoreAtDecision:
     result = (
         PipelineResult.objects.filter(comment_id=comment.pk)
         .values_list("toxicity", "model_version")
         .first()
     )
-    return Score(*result) if result else Score(None, "")
+    return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
 
 
 def latest_decision(comment_id: int) -> Decision | None:
@@ -95,7 +102,7 @@ def _record(
     """Change the status (or record an action that keeps it) as this moderator."""
     score = _score(comment)
     if to_status is not None and to_status != comment.status:
-        decision = comment_set_status(
+        decision = comment_transition(
             comment=comment,
             to_status=to_status,
             source=Decision.Source.MODERATOR,
@@ -107,11 +114,8 @@ def _record(
         )
         if decision is not None:
             return decision
-    return Decision.objects.create(
+    return comment_decision_record(
         comment=comment,
-        text_version=comment.text_version,
-        from_status=comment.status,
-        to_status=comment.status,
         source=Decision.Source.MODERATOR,
         actor=moderator,
         rejection_reason=rejection_reason,
@@ -242,19 +246,57 @@ def author_ban(
         standing.banned = True
         standing.save(update_fields=["banned", "updated_at"])
         if reject_held:
-            held = Comment.objects.filter(
+            decisions += _reject_held(
                 author_id=comment.author_id,
-                status__in=(CommentStatus.HELD, CommentStatus.PENDING),
-            ).exclude(pk=comment.pk)
-            for other in held:
-                decisions.append(
-                    comment_reject(
-                        comment=other,
-                        moderator=moderator,
-                        reason=reason,
-                        note="Author banned; their held comments were rejected.",
-                    )
-                )
+                but=comment.pk,
+                moderator=moderator,
+                reason=reason,
+            )
+    return decisions
+
+
+def _reject_held(
+    *, author_id: int, but: int, moderator: User, reason: str
+) -> list[Decision]:
+    """Reject an author's other waiting comments with one bulk transition."""
+    waiting = list(
+        Comment.objects.select_for_update()
+        .filter(
+            author_id=author_id,
+            status__in=(CommentStatus.HELD, CommentStatus.PENDING),
+        )
+        .exclude(pk=but)
+        .order_by("pk")
+    )
+    if not waiting:
+        return []
+    scores = {
+        pk: _ScoreAtDecision(toxicity, version)
+        for pk, toxicity, version in PipelineResult.objects.filter(
+            comment__in=waiting
+        ).values_list("comment_id", "toxicity", "model_version")
+    }
+    no_score = _ScoreAtDecision(None, "")
+    decisions = comments_transition(
+        [
+            Transition(
+                comment=c,
+                to_status=CommentStatus.REJECTED,
+                source=Decision.Source.MODERATOR,
+                actor=moderator,
+                rejection_reason=reason,
+                note="Author banned; their held comments were rejected.",
+                toxicity=scores.get(c.pk, no_score).toxicity,
+                model_version=scores.get(c.pk, no_score).model_version,
+            )
+            for c in waiting
+        ],
+        bulk=True,
+    )
+    FeaturedComment.objects.filter(comment__in=waiting).delete()
+    comments_reports_resolve(
+        comment_ids=[c.pk for c in waiting], moderator=moderator, upheld=True
+    )
     return decisions
 
 

@@ -3,6 +3,8 @@
 The active and shadow models are rows of ModelVersion. A worker process loads the
 active model at start (see moderation.signals) and reloads it when staff activate
 another version; the web process never loads a model unless tasks run in-process.
+scikit-learn, numpy and scipy load with the first model (`classifier.load_model`),
+never when this module is imported.
 """
 
 import json
@@ -10,19 +12,24 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from moderation.classifier import DEFAULT_MODEL_PATH, ModelLoadError, load_model
-from moderation.classifier.artifact import ToxicityModel, card_path_for
+from moderation import classifier
+from moderation.classifier import DEFAULT_MODEL_PATH, ModelLoadError
+from moderation.classifier.card import card_path_for
 from moderation.models import ModelVersion
+
+if TYPE_CHECKING:
+    from moderation.classifier import ToxicityModel
 
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_loaded: dict[str, ToxicityModel] = {}
+_loaded: dict[str, "ToxicityModel"] = {}
 _last_error: dict[str, str] = {}
 
 
@@ -41,7 +48,7 @@ def model_version_register(
     *, path: str | Path, activate: bool = False, shadow: bool = False
 ) -> ModelVersion:
     """Record an artifact as a model version (its card gives version and metrics)."""
-    model = load_model(_resolve(str(path)))
+    model = classifier.load_model(_resolve(str(path)))
     card = model.card
     row, _ = ModelVersion.objects.update_or_create(
         version=model.version,
@@ -106,7 +113,7 @@ def _shipped_card_version(path: str) -> str | None:
     return _card_versions[key]
 
 
-def active_model_version() -> ModelVersion | None:
+def active_model_version_get_or_register() -> ModelVersion | None:
     """The active row; on first use, the shipped model is registered and activated.
 
     When the active row is the shipped model and an upgrade of Parley replaced
@@ -140,7 +147,7 @@ def shadow_model_versions() -> list[ModelVersion]:
     return list(ModelVersion.objects.filter(is_shadow=True, is_active=False))
 
 
-def load(row: ModelVersion) -> ToxicityModel | None:
+def load(row: ModelVersion) -> "ToxicityModel | None":
     """The loaded model for a row, from this process's cache; None if it fails."""
     cached = _loaded.get(row.version)
     if cached is not None:
@@ -149,7 +156,7 @@ def load(row: ModelVersion) -> ToxicityModel | None:
         if row.version in _loaded:
             return _loaded[row.version]
         try:
-            model = load_model(_resolve(row.path))
+            model = classifier.load_model(_resolve(row.path))
             if model.version != row.version:
                 raise ModelLoadError(
                     f"{row.path} now holds model {model.version}, not "
@@ -169,8 +176,8 @@ def load(row: ModelVersion) -> ToxicityModel | None:
         return model
 
 
-def active_model() -> tuple[ModelVersion | None, ToxicityModel | None]:
-    row = active_model_version()
+def active_model() -> tuple[ModelVersion | None, "ToxicityModel | None"]:
+    row = active_model_version_get_or_register()
     if row is None:
         return None, None
     model = load(row)

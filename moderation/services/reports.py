@@ -8,14 +8,17 @@ who is usually overruled counts towards 0. A published comment is held for revie
 ModerationSettings.report_hold_weight.
 """
 
+from collections.abc import Sequence
+
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
+from lifecycle.transitions import comment_transition
 from moderation.models import (
     Decision,
     ModerationSettings,
@@ -23,9 +26,7 @@ from moderation.models import (
     Report,
     ReporterRecord,
 )
-from moderation.reasons import Reason
-
-from .decisions import comment_set_status
+from moderation.reasons import PipelineReason, ReportReason
 
 NOTE_MAX = 500
 
@@ -51,10 +52,10 @@ def comment_report(
     *, comment: Comment, reporter: User, reason: str, note: str = ""
 ) -> Report:
     """File a reader's report; the comment is held once reports weigh enough."""
-    if reason not in Report.Reason.values:
+    if reason not in ReportReason.values:
         raise InvalidInput(
             "Choose why you are reporting: "
-            + ", ".join(str(label).lower() for label in Report.Reason.labels)
+            + ", ".join(str(label).lower() for label in ReportReason.labels)
             + ".",
             code="bad_reason",
         )
@@ -95,16 +96,16 @@ def _hold_if_heavy(comment: Comment) -> Decision | None:
     if comment.status != CommentStatus.PUBLISHED:
         return None
     weight = pending_report_weight(comment.pk)
-    if weight < ModerationSettings.current().report_hold_weight:
+    if weight < ModerationSettings.get_or_create_current().report_hold_weight:
         return None
     result = PipelineResult.objects.filter(comment_id=comment.pk).first()
-    return comment_set_status(
+    return comment_transition(
         comment=comment,
         to_status=CommentStatus.HELD,
         source=Decision.Source.READERS,
         reasons=[
             {
-                "code": Reason.REPORTED,
+                "code": PipelineReason.REPORTED,
                 "phase": "reports",
                 "detail": f"weighted reports {weight:.1f}",
             }
@@ -116,10 +117,19 @@ def _hold_if_heavy(comment: Comment) -> Decision | None:
 
 def reports_resolve(*, comment: Comment, moderator: User, upheld: bool) -> int:
     """Resolve a comment's pending reports and update each reporter's record."""
+    return comments_reports_resolve(
+        comment_ids=[comment.pk], moderator=moderator, upheld=upheld
+    )
+
+
+def comments_reports_resolve(
+    *, comment_ids: Sequence[int], moderator: User, upheld: bool
+) -> int:
+    """Resolve the pending reports of several comments (one decision for all)."""
     pending = list(
-        Report.objects.select_for_update().filter(
-            comment_id=comment.pk, resolution=Report.Resolution.PENDING
-        )
+        Report.objects.select_for_update()
+        .filter(comment_id__in=comment_ids, resolution=Report.Resolution.PENDING)
+        .order_by("pk")
     )
     now = timezone.now()
     for report in pending:

@@ -19,11 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Comment, CommentStatus
+from lifecycle.transitions import Transition, comments_transition
 from moderation.models import CommentScore, Decision, ModerationSettings, PipelineResult
 from moderation.pipeline import PipelineRun, run_pipeline_batch
 from moderation.policy import Outcome
-
-from .decisions import StatusChange, comments_set_status
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +102,9 @@ def _write(comments: list[Comment], runs: list[PipelineRun]) -> None:
         ],
     )
     # Held comments being re-scored keep their status: a person decides them.
-    comments_set_status(
+    comments_transition(
         [
-            StatusChange(
+            Transition(
                 comment=c,
                 to_status=OUTCOME_STATUS[run.outcome],
                 source=Decision.Source.PIPELINE,
@@ -125,7 +124,7 @@ def _score_locked(comments: list[Comment]) -> list[PipelineRun]:
     """Score comments locked in the current transaction and apply the outcomes."""
     if not comments:
         return []
-    runs = run_pipeline_batch(comments, ModerationSettings.current())
+    runs = run_pipeline_batch(comments, ModerationSettings.get_or_create_current())
     # The rows are locked, so their text cannot have changed under the run; the
     # check guards databases without row locks (SQLite in development).
     current = dict(

@@ -8,13 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from articles.api.views import CommentWriteThrottle
-from articles.errors import InvalidInput, NotFound
 from articles.models import Article, Comment
+from config.middleware import last_error_reference
+from core.errors import InvalidInput, NotFound
+from core.throttles import CommentWriteThrottle
 from readers import selectors, services
 from readers.forms import AccountDeleteForm
 from readers.iphash import client_ip_hash
-from readers.views import last_error_reference
 
 from .serializers import (
     AccountDeleteInputSerializer,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import User
 from accounts.names import name_key, name_problem, reads_as_staff
-from articles.errors import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import make_user
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import InvalidInput, NotAllowed
 from articles.models import Article, CommentRevision, CommentStatus, ModerationPolicy
 from articles.services import comment_create, comment_edit, comment_withdraw
+from core.errors import InvalidInput, NotAllowed
 from tests.factories import make_article, make_comment
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from articles.errors import InvalidInput
 from articles.text import clean_body, render_body
+from core.errors import InvalidInput
 
 
 def test_body_is_trimmed_and_newlines_normalised() -> None:

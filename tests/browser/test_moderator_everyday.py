@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from articles.models import Article, CommentStatus
 from moderation.models import PipelineResult, Report
+from moderation.reasons import ReportReason
 from tests.factories import make_comment, make_user
 
 from .conftest import BrowserErrors
@@ -87,7 +88,7 @@ def test_queue_fits_and_actions_are_fast_and_safe(
     )
     second = _held(article, reader, "A plainer held comment.", ["TOXIC"])
     Report.objects.create(
-        comment=second, reporter=other_reader, reason=Report.Reason.SPAM
+        comment=second, reporter=other_reader, reason=ReportReason.SPAM
     )
     not_found: list[str] = []
     page.on("response", lambda r: not_found.append(r.url) if r.status >= 400 else None)

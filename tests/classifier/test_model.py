@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from moderation.classifier import (
+    ATTRIBUTES,
     DEFAULT_MODEL_PATH,
     ModelLoadError,
     Prediction,
@@ -15,7 +16,8 @@ from moderation.classifier import (
     load_model,
 )
 from moderation.classifier.__main__ import score_stream
-from moderation.classifier.artifact import ToxicityModel, card_path_for
+from moderation.classifier.artifact import ToxicityModel
+from moderation.classifier.card import card_path_for
 from moderation.classifier.evaluate import expected_calibration_error, span_f1
 
 
@@ -185,3 +187,20 @@ def test_identity_words_do_not_change_the_score(model: ToxicityModel) -> None:
     spans = model.explain("you gay idiot")
     assert spans
     assert all(s.text.lower() != "gay" for s in spans)
+
+
+def test_every_prediction_has_exactly_the_models_attributes(
+    model: ToxicityModel,
+) -> None:
+    """``attributes`` holds a probability for each name in ``attribute_names``
+    (Perspective names, TOXICITY always), and TOXICITY equals ``toxicity``."""
+    # when
+    predictions = model.score(["you are a stupid idiot", "thanks for the article"])
+    # then
+    names = model.attribute_names
+    assert names[0] == "TOXICITY"
+    assert set(names) <= set(ATTRIBUTES)
+    for p in predictions:
+        assert tuple(p.attributes) == names
+        assert p.attributes["TOXICITY"] == p.toxicity
+        assert all(0.0 <= v <= 1.0 for v in p.attributes.values())

@@ -31,8 +31,6 @@ REDIS_CACHE = {
     }
 }
 
-pytestmark = pytest.mark.integration
-
 
 def _database_url() -> str:
     db = connection.settings_dict

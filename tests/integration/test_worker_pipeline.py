@@ -18,6 +18,10 @@ from tests.factories import make_article, make_users
 
 from .conftest import Worker, wait_until
 
+# Every test here starts a real Celery worker process: `pytest -m worker` runs them
+# alone, `pytest -m "not worker"` skips them.
+pytestmark = [pytest.mark.integration, pytest.mark.worker]
+
 CIVIL = "Thanks for covering the council vote on the bridge, comment {n}."
 TOXIC = "You are a pathetic idiot and a moron, number {n}, shut up."
 
@@ -63,7 +67,7 @@ def _post_many(article: Article, authors: list[User], count: int) -> list[int]:
 
 @pytest.fixture
 def no_new_commenter_hold(transactional_db: None) -> None:
-    settings = ModerationSettings.current()
+    settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.save()
 
@@ -82,7 +86,7 @@ def test_200_comments_posted_through_the_api_are_all_decided_once(
     wait_until(lambda: _pending() == 0, timeout=120, what="all comments decided")
     # then
     _one_pipeline_decision_each(ids)
-    threshold = ModerationSettings.current().hold_threshold
+    threshold = ModerationSettings.get_or_create_current().hold_threshold
     scores = dict(
         CommentScore.objects.filter(comment_id__in=ids).values_list(
             "comment_id", "toxicity"

@@ -1,10 +1,15 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
 from articles.services import comment_create
+from moderation.classifier.artifact import save
+from moderation.classifier.data import Example
+from moderation.classifier.model import TrainConfig, fit
 from moderation.models import ModerationSettings
 from tests.factories import make_comment, make_user
 
@@ -21,7 +26,7 @@ def regular(db: None) -> User:
 
 @pytest.fixture
 def mod_settings(db: None) -> ModerationSettings:
-    return ModerationSettings.current()
+    return ModerationSettings.get_or_create_current()
 
 
 @pytest.fixture
@@ -45,3 +50,45 @@ def post(
         return comment
 
     return _post
+
+
+# A few words of each kind: enough for a model that holds insults and publishes
+# thanks, trained in about a second instead of loading the 6.7 MB shipped one.
+_TINY_TOXIC = [
+    "you are an idiot",
+    "shut up moron",
+    "what a stupid idiot",
+    "pathetic moron",
+    "you stupid fool shut up",
+    "idiot moron loser",
+]
+_TINY_CIVIL = [
+    "thanks for the article",
+    "good point well made",
+    "i agree with the council vote",
+    "nice work, very useful reporting",
+    "clear and useful",
+    "thanks for the clear reporting",
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small model trained once per test session, saved like a shipped one."""
+    examples = [
+        Example(text, label, source, split)
+        for source in ("kaggle-insults", "toxic-spans", "olid")
+        for split in ("train", "val")
+        for label, texts in ((1, _TINY_TOXIC), (0, _TINY_CIVIL))
+        for text in texts
+    ]
+    path = tmp_path_factory.mktemp("model") / "tiny-toxicity.skops"
+    save(fit(examples, TrainConfig(n_bits=12)).params, path, {"thresholds": {}})
+    return path
+
+
+@pytest.fixture
+def tiny_model(tiny_model_path: Path) -> Iterator[Path]:
+    """Score with the session's small model instead of the shipped one."""
+    with override_settings(PARLEY_MODEL_PATH=str(tiny_model_path)):
+        yield tiny_model_path

@@ -11,33 +11,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from articles.errors import Conflict
 from articles.models import Comment, CommentStatus
+from core.errors import Conflict
 from moderation.models import (
     AuthorStanding,
     Decision,
     FeaturedComment,
-    PipelineResult,
     Report,
     ReporterRecord,
 )
 from moderation.services import actions
-from tests.factories import make_comment, make_user
+from tests.factories import make_comment, make_held_comment, make_user
 
 CHANGELIST = "admin:moderation_needsreviewcomment_changelist"
 
 
 def held(**kw: object) -> Comment:
-    comment = make_comment(status=CommentStatus.HELD, **kw)
-    PipelineResult.objects.create(
-        comment=comment,
-        text_version=1,
-        outcome="hold",
-        reasons=[{"code": "TOXIC", "phase": "classifier", "detail": ""}],
-        toxicity=0.73,
-        model_version="m1",
-    )
-    return comment
+    return make_held_comment(**kw)
 
 
 def login(user: User) -> Client:
@@ -105,7 +95,7 @@ def test_approve_publishes_and_records_who_when_and_the_score(
     # then
     comment.refresh_from_db()
     assert comment.status == CommentStatus.PUBLISHED
-    d = Decision.objects.get(comment=comment)
+    d = Decision.objects.get(comment=comment, source=Decision.Source.MODERATOR)
     assert (d.from_status, d.to_status, d.source) == ("held", "published", "moderator")
     assert d.actor == moderator
     assert d.note == "fine"
@@ -120,7 +110,9 @@ def test_reject_records_the_reason_code_the_author_sees(moderator: User) -> None
     # when
     bulk(login(moderator), "reject_comments", comments, reason="spam")
     # then
-    rows = Decision.objects.filter(comment__in=comments)
+    rows = Decision.objects.filter(
+        comment__in=comments, source=Decision.Source.MODERATOR
+    )
     assert [(d.to_status, d.rejection_reason) for d in rows] == [
         ("rejected", "spam"),
         ("rejected", "spam"),
@@ -185,7 +177,7 @@ def test_premoderate_and_feature_keep_an_audit_row(moderator: User) -> None:
     assert AuthorStanding.objects.get(user=comment.author).premoderated
     assert FeaturedComment.objects.filter(comment=comment).exists()
     notes = list(
-        Decision.objects.filter(comment=comment)
+        Decision.objects.filter(comment=comment, source=Decision.Source.MODERATOR)
         .order_by("id")
         .values_list("from_status", "to_status", "note")
     )
@@ -202,13 +194,18 @@ def test_every_decision_can_be_reversed_by_another(moderator: User) -> None:
     comment = held()
     client = login(moderator)
     assert review(client, comment, "reject") == 302
-    first = Decision.objects.get(comment=comment)
+    first = Decision.objects.get(comment=comment, source=Decision.Source.MODERATOR)
     # when
     assert review(client, comment, "approve") == 302
     # then
     comment.refresh_from_db()
     assert comment.status == CommentStatus.PUBLISHED
-    assert Decision.objects.filter(comment=comment).count() == 2
+    assert (
+        Decision.objects.filter(
+            comment=comment, source=Decision.Source.MODERATOR
+        ).count()
+        == 2
+    )
     assert Decision.objects.get(pk=first.pk).to_status == "rejected"
 
 
@@ -238,7 +235,7 @@ def test_staff_without_the_permission_cannot_run_bulk_actions(
         {"action": action, "_selected_action": [comment.pk], "index": "0"},
     )
     # then
-    assert not Decision.objects.exists()
+    assert not Decision.objects.filter(source=Decision.Source.MODERATOR).exists()
     assert Comment.objects.get(pk=comment.pk).status == CommentStatus.HELD
 
 
@@ -259,7 +256,7 @@ def test_staff_without_the_permission_cannot_decide_on_the_review_page(
     status = review(client, comment, do)
     # then
     assert status == 403
-    assert not Decision.objects.exists()
+    assert not Decision.objects.filter(source=Decision.Source.MODERATOR).exists()
 
 
 @pytest.mark.django_db
@@ -289,7 +286,9 @@ def test_second_moderator_is_told_who_decided_first(moderator: User) -> None:
     comment = held()
     url = reverse("admin:moderation_needsreviewcomment_change", args=[comment.pk])
     first, second = login(moderator), login(other)
-    seen = {"do": "approve", f"seen_{comment.pk}": "0"}
+    # Both pages showed the pipeline's decision that held it.
+    shown = Decision.objects.filter(comment=comment).latest("id").pk
+    seen = {"do": "approve", f"seen_{comment.pk}": str(shown)}
     base = {"reason": "abusive", "days": "1"}
     assert first.post(url, {**base, **seen}).status_code == 302
     # when
@@ -298,7 +297,12 @@ def test_second_moderator_is_told_who_decided_first(moderator: User) -> None:
     assert response.status_code == 409
     assert "already decided by Mo Derator at" in response.content.decode()
     assert Comment.objects.get(pk=comment.pk).status == CommentStatus.PUBLISHED
-    assert Decision.objects.filter(comment=comment).count() == 1
+    assert (
+        Decision.objects.filter(
+            comment=comment, source=Decision.Source.MODERATOR
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -362,4 +366,9 @@ def test_resolving_reports_updates_each_reporters_record(moderator: User) -> Non
     bad_record = ReporterRecord.objects.get(user=bad)
     assert (good_record.upheld, good_record.weight) == (1, pytest.approx(4 / 3))
     assert (bad_record.overruled, bad_record.weight) == (1, pytest.approx(2 / 3))
-    assert Decision.objects.get(comment=overruled_comment).to_status == "published"
+    assert (
+        Decision.objects.get(
+            comment=overruled_comment, source=Decision.Source.MODERATOR
+        ).to_status
+        == "published"
+    )

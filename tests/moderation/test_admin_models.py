@@ -77,7 +77,7 @@ def test_moderators_without_manage_models_cannot_activate() -> None:
 def test_disagreements_page_lists_comments_on_opposite_sides(lead: User) -> None:
     """Only comments the shadow and active score across the hold threshold."""
     # given
-    ModerationSettings.current()
+    ModerationSettings.get_or_create_current()
     ModelVersion.objects.create(version="act", path="x", is_active=True)
     shadow = ModelVersion.objects.create(version="sh", path="y", is_shadow=True)
     split = make_comment(body="disputed words")

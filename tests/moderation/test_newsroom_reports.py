@@ -13,6 +13,7 @@ from accounts.models import User
 from articles.models import CommentStatus
 from moderation import selectors
 from moderation.models import Decision, Report
+from moderation.reasons import ReportReason
 from tests.factories import make_comment, make_user
 
 
@@ -44,7 +45,7 @@ def test_reported_queue_waits_from_the_first_report(mod_client: Client) -> None:
         Report.objects.create(
             comment=old,
             reporter=make_user(username=name),
-            reason=Report.Reason.ABUSIVE,
+            reason=ReportReason.ABUSIVE,
             created_at=now - timedelta(minutes=minutes),
         )
     # when
@@ -84,7 +85,7 @@ def test_report_page_shows_the_comment_and_a_reporter_link_a_moderator_can_open(
     comment = make_comment(body="You lot are all clowns.")
     reporter = make_user(username="reporter", display_name="Rita Reporter")
     report = Report.objects.create(
-        comment=comment, reporter=reporter, reason=Report.Reason.ABUSIVE, weight=1
+        comment=comment, reporter=reporter, reason=ReportReason.ABUSIVE, weight=1
     )
     # when
     listing = mod_client.get(reverse("admin:moderation_report_changelist"))

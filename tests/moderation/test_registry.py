@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from moderation.classifier import DEFAULT_MODEL_PATH, load_model
-from moderation.classifier.artifact import card_path_for
+from moderation.classifier.card import card_path_for
 from moderation.models import ModelVersion
 from moderation.services import registry
 
@@ -24,7 +24,7 @@ def test_upgrade_that_ships_a_new_model_activates_it_and_keeps_the_old_row(
     )
     shipped = load_model(DEFAULT_MODEL_PATH).version
     # when
-    row = registry.active_model_version()
+    row = registry.active_model_version_get_or_register()
     # then
     assert row is not None
     assert row.version == shipped

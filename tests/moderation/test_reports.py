@@ -7,8 +7,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from articles.errors import Conflict, NotAllowed
 from articles.models import CommentStatus
+from core.errors import Conflict, NotAllowed
 from moderation.models import Decision, ModerationSettings, Report, ReporterRecord
 from moderation.services.reports import (
     comment_report,
@@ -46,7 +46,7 @@ def test_weighted_reports_hold_a_published_comment_at_the_threshold() -> None:
     # then
     assert pending_report_weight(comment.pk) == pytest.approx(2.6)
     assert comment.status == CommentStatus.HELD
-    decision = Decision.objects.get(comment=comment)
+    decision = Decision.objects.filter(comment=comment).latest("id")
     assert decision.source == Decision.Source.READERS
     assert decision.reasons[0]["code"] == "REPORTED"
 

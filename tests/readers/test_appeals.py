@@ -5,8 +5,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from articles.errors import Conflict, InvalidInput, NotAllowed
 from articles.models import Article, Comment, CommentStatus
+from core.errors import Conflict, InvalidInput, NotAllowed
 from moderation.models import Decision
 from readers import services
 from readers.models import Appeal, Notification

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
+from lifecycle.transitions import comment_transition
 from moderation.models import Decision
-from moderation.services.decisions import comment_set_status
 from readers import notifications
 from readers.models import EmailDelivery, Notification, NotificationPreference
 from readers.tasks import EMAIL_MAX_RETRIES, send_email_task
@@ -29,7 +29,7 @@ def _set_status(
 ) -> None:
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        comment_set_status(
+        comment_transition(
             comment=locked,
             to_status=to,
             source=source,

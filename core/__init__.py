@@ -1,0 +1,1 @@
+"""Project-wide building blocks every app may import: no models, no app imports."""

@@ -1,0 +1,142 @@
+"""The after-commit hooks: how other apps learn what happened to a comment.
+
+Two events, each with its own subscription function. Subscribe once per process,
+in your app's `AppConfig.ready()`:
+
+    from lifecycle.events import on_status_changed
+
+    class ReadersConfig(AppConfig):
+        def ready(self) -> None:
+            on_status_changed(notifications.status_changed_receiver)
+
+- `StatusChanged`: `lifecycle.transitions` announces every real change of status
+  (never a no-op). Subscribers today: readers (notifications).
+- `CommentSubmitted`: a reader wrote a comment's text (a new comment or an edit),
+  announced by articles' services. Subscriber today: moderation (queues scoring).
+
+Events are delivered once the transaction that made them commits; a rolled-back
+change announces nothing. Receivers run in the process that made the change, in
+the order they subscribed, one event at a time in the order of the changes. A
+receiver that raises is logged and skipped: it never undoes the change nor stops
+the other receivers. Receivers must be quick (schedule a task for slow work) and
+must not change statuses themselves.
+
+This module imports no models, so any app may import it.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    """One comment moved from `old_status` to `new_status` (values of CommentStatus).
+
+    `source` is a Decision.Source value (pipeline, moderator, author, readers);
+    `actor_id` the user who made the change, None for the pipeline and readers'
+    reports; `bulk` is true when the change was one of several made together (a
+    scoring batch, a ban that rejects an author's held comments), so a subscriber
+    can coalesce work such as cache invalidation.
+    """
+
+    comment_id: int
+    article_id: int
+    parent_id: int | None
+    decision_id: int
+    old_status: str
+    new_status: str
+    source: str
+    actor_id: int | None
+    bulk: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSubmitted:
+    """A comment's text `text_version` was written (1: a new comment) and waits."""
+
+    comment_id: int
+    article_id: int
+    text_version: int
+
+
+E = TypeVar("E")
+
+
+class Hook(Generic[E]):
+    """Receivers of one kind of event, called after commit."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._receivers: list[Callable[[E], None]] = []
+
+    def subscribe(self, receiver: Callable[[E], None]) -> Callable[[E], None]:
+        """Subscribing the same function twice has no effect."""
+        if receiver not in self._receivers:
+            self._receivers.append(receiver)
+        return receiver
+
+    def unsubscribe(self, receiver: Callable[[E], None]) -> None:
+        if receiver in self._receivers:
+            self._receivers.remove(receiver)
+
+    def receivers(self) -> tuple[Callable[[E], None], ...]:
+        return tuple(self._receivers)
+
+    def announce_on_commit(self, events: Sequence[E]) -> None:
+        """Deliver `events` to every receiver once the current transaction commits."""
+        if events and self._receivers:
+            batch = tuple(events)
+            transaction.on_commit(lambda: self._deliver(batch))
+
+    def _deliver(self, events: Sequence[E]) -> None:
+        for event in events:
+            for receiver in self.receivers():
+                try:
+                    receiver(event)
+                except Exception:
+                    logger.exception(
+                        "%s receiver %s failed for %s.",
+                        self.name,
+                        getattr(receiver, "__qualname__", receiver),
+                        event,
+                    )
+
+
+status_changed: Hook[StatusChanged] = Hook("status_changed")
+comment_submitted: Hook[CommentSubmitted] = Hook("comment_submitted")
+
+
+def on_status_changed(
+    receiver: Callable[[StatusChanged], None],
+) -> Callable[[StatusChanged], None]:
+    """Call `receiver(event)` after every committed status change.
+
+    Returns the receiver, so this also works as a decorator.
+    """
+    return status_changed.subscribe(receiver)
+
+
+def on_comment_submitted(
+    receiver: Callable[[CommentSubmitted], None],
+) -> Callable[[CommentSubmitted], None]:
+    """Call `receiver(event)` after a comment's new text is committed."""
+    return comment_submitted.subscribe(receiver)
+
+
+def comment_submitted_announce(
+    *, comment_id: int, article_id: int, text_version: int
+) -> None:
+    """For articles' services: the comment's new text waits for moderation."""
+    comment_submitted.announce_on_commit(
+        [
+            CommentSubmitted(
+                comment_id=comment_id, article_id=article_id, text_version=text_version
+            )
+        ]
+    )

@@ -1,0 +1,266 @@
+"""Status transitions: the only code that changes a comment's status.
+
+A transition moves a comment (locked by the caller) to another status and, in the
+same transaction, writes its immutable Decision row, updates the denormalised
+counters (the story's published comments, the reply counts of the comment's
+ancestors) and announces the change after commit (`lifecycle.events`).
+
+Transitions are not moderators' actions: `moderation.services.actions` decides
+*whether* a moderator may approve or reject and what else happens (reports
+resolved, authors sanctioned); it then calls a transition here, as do comment
+edits and withdrawals (articles), the pipeline (moderation) and appeals (readers).
+A decision that keeps the status (featuring, a sanction on a rejected comment) is
+recorded with `comment_decision_record`.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Article, Comment, CommentStatus
+from moderation.models import Decision
+
+from .events import StatusChanged, status_changed
+
+
+@dataclass
+class Transition:
+    """One comment to move to `to_status`, with what its Decision row records."""
+
+    comment: Comment
+    to_status: str
+    source: str
+    actor: User | None = None
+    reasons: Sequence[dict[str, Any]] = field(default_factory=list)
+    rejection_reason: str = ""
+    note: str = ""
+    toxicity: float | None = None
+    model_version: str = ""
+
+
+def comments_transition(
+    transitions: Sequence[Transition], *, bulk: bool | None = None
+) -> list[Decision]:
+    """Apply transitions to locked comments, one Decision row per real change.
+
+    The caller holds the comments under select_for_update in a transaction. A
+    transition to the status a comment already has writes nothing. `bulk` (default:
+    more than one real change) is passed on to the hook's subscribers.
+    """
+    now = timezone.now()
+    real = [t for t in transitions if t.comment.status != t.to_status]
+    if not real:
+        return []
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(
+                comment=t.comment,
+                text_version=t.comment.text_version,
+                from_status=t.comment.status,
+                to_status=t.to_status,
+                source=t.source,
+                actor=t.actor,
+                reasons=list(t.reasons),
+                rejection_reason=t.rejection_reason,
+                note=t.note,
+                toxicity=t.toxicity,
+                model_version=t.model_version,
+                created_at=now,
+            )
+            for t in real
+        ]
+    )
+    by_status: dict[str, list[int]] = {}
+    for t in real:
+        by_status.setdefault(t.to_status, []).append(t.comment.pk)
+    for status, ids in by_status.items():
+        Comment.objects.filter(pk__in=ids).update(status=status, status_changed_at=now)
+    _counters_update(real)
+    is_bulk = len(real) > 1 if bulk is None else bulk
+    status_changed.announce_on_commit(
+        [
+            StatusChanged(
+                comment_id=t.comment.pk,
+                article_id=t.comment.article_id,
+                parent_id=t.comment.parent_id,
+                decision_id=d.pk,
+                old_status=d.from_status,
+                new_status=d.to_status,
+                source=d.source,
+                actor_id=d.actor_id,
+                bulk=is_bulk,
+            )
+            for t, d in zip(real, decisions, strict=True)
+        ]
+    )
+    for t in real:
+        t.comment.status = t.to_status
+        t.comment.status_changed_at = now
+    return decisions
+
+
+def comment_transition(
+    *,
+    comment: Comment,
+    to_status: str,
+    source: str,
+    actor: User | None = None,
+    reasons: Sequence[dict[str, Any]] = (),
+    rejection_reason: str = "",
+    note: str = "",
+    toxicity: float | None = None,
+    model_version: str = "",
+) -> Decision | None:
+    """Move one locked comment to `to_status`; None (and no row) if unchanged."""
+    decisions = comments_transition(
+        [
+            Transition(
+                comment=comment,
+                to_status=to_status,
+                source=source,
+                actor=actor,
+                reasons=reasons,
+                rejection_reason=rejection_reason,
+                note=note,
+                toxicity=toxicity,
+                model_version=model_version,
+            )
+        ]
+    )
+    return decisions[0] if decisions else None
+
+
+def comment_decision_record(
+    *,
+    comment: Comment,
+    source: str,
+    actor: User | None = None,
+    rejection_reason: str = "",
+    note: str = "",
+    toxicity: float | None = None,
+    model_version: str = "",
+) -> Decision:
+    """Record a decision that keeps the comment's status (from = to); no event."""
+    return Decision.objects.create(
+        comment=comment,
+        text_version=comment.text_version,
+        from_status=comment.status,
+        to_status=comment.status,
+        source=source,
+        actor=actor,
+        rejection_reason=rejection_reason,
+        note=note,
+        toxicity=toxicity,
+        model_version=model_version,
+    )
+
+
+# -- counters ---------------------------------------------------------------
+
+
+def _counters_update(real: Sequence[Transition]) -> None:
+    """Add the changes in published comments to the story and reply counters."""
+    articles: Counter[int] = Counter()
+    parents: dict[int, int] = {}  # comment -> its parent, for the ancestor walk
+    deltas: dict[int, int] = {}
+    for t in real:
+        delta = int(t.to_status == CommentStatus.PUBLISHED) - int(
+            t.comment.status == CommentStatus.PUBLISHED
+        )
+        if delta == 0:
+            continue
+        articles[t.comment.article_id] += delta
+        if t.comment.parent_id is not None:
+            deltas[t.comment.pk] = delta
+            parents[t.comment.pk] = t.comment.parent_id
+    _add(Article, "published_comment_count", articles)
+    replies: Counter[int] = Counter()
+    for pk, ancestors in _ancestors(parents).items():
+        for ancestor in ancestors:
+            replies[ancestor] += deltas[pk]
+    _add(Comment, "published_reply_count", replies)
+
+
+def _ancestors(parents: dict[int, int]) -> dict[int, list[int]]:
+    """Every comment's ancestors, nearest first: one query per level of depth."""
+    chains = {pk: [parent] for pk, parent in parents.items()}
+    open_chains = dict(chains)
+    while open_chains:
+        tips = {chain[-1] for chain in open_chains.values()}
+        up = dict(
+            Comment.objects.filter(pk__in=tips, parent__isnull=False).values_list(
+                "pk", "parent_id"
+            )
+        )
+        open_chains = {
+            pk: chain for pk, chain in open_chains.items() if chain[-1] in up
+        }
+        for chain in open_chains.values():
+            chain.append(up[chain[-1]])
+    return chains
+
+
+def _add(
+    model: type[Article] | type[Comment], field_name: str, deltas: Counter[int]
+) -> None:
+    by_delta: dict[int, list[int]] = {}
+    for pk, delta in deltas.items():
+        if delta:
+            by_delta.setdefault(delta, []).append(pk)
+    for delta, ids in by_delta.items():
+        # Never below zero, even if rows were written around the transitions.
+        model.objects.filter(pk__in=sorted(ids)).update(
+            **{field_name: Greatest(F(field_name) + delta, 0)}
+        )
+
+
+def counters_recount(*, article_ids: Iterable[int] | None = None) -> None:
+    """Recompute the counters from the comments (all stories, or those given).
+
+    For data written around the transitions (fixtures, demo data, repairs); the
+    transitions keep them right incrementally.
+    """
+    articles = Article.objects.all()
+    comments = Comment.objects.all()
+    if article_ids is not None:
+        ids = list(article_ids)
+        articles = articles.filter(pk__in=ids)
+        comments = comments.filter(article_id__in=ids)
+    rows = list(comments.values_list("pk", "article_id", "parent_id", "status"))
+    published: Counter[int] = Counter()
+    replies: Counter[int] = Counter()
+    parent_of = {pk: parent for pk, _, parent, _ in rows}
+    for pk, article_id, parent_id, status in rows:
+        if status != CommentStatus.PUBLISHED:
+            continue
+        published[article_id] += 1
+        seen = {pk}
+        ancestor: int | None = parent_id
+        while ancestor is not None and ancestor not in seen:
+            replies[ancestor] += 1
+            seen.add(ancestor)
+            ancestor = parent_of.get(ancestor)
+    stale_articles = [
+        a
+        for a in articles.only("pk", "published_comment_count")
+        if a.published_comment_count != published[a.pk]
+    ]
+    for a in stale_articles:
+        a.published_comment_count = published[a.pk]
+    Article.objects.bulk_update(stale_articles, ["published_comment_count"])
+    stale_comments = [
+        c
+        for c in comments.only("pk", "published_reply_count")
+        if c.published_reply_count != replies[c.pk]
+    ]
+    for c in stale_comments:
+        c.published_reply_count = replies[c.pk]
+    Comment.objects.bulk_update(
+        stale_comments, ["published_reply_count"], batch_size=1000
+    )
