@@ -139,6 +139,8 @@ def test_a_reused_idempotency_key_with_another_body_is_refused(
         ("post", "/api/v1/articles/peace-talks/comments/"),
         ("patch", "/api/v1/comments/1/"),
         ("post", "/api/v1/comments/1/withdraw/"),
+        ("post", "/api/v1/moderation/comments/1/approve/"),
+        ("post", "/api/v1/me/delete/"),
     ],
 )
 def test_an_unauthenticated_api_write_is_401_with_a_challenge(
