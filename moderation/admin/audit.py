@@ -42,19 +42,7 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ("source", "to_status", "rejection_reason", "created_at")
     list_select_related = ("actor", "comment")
     search_fields = ("comment__body", "actor__username", "note")
-    fields = (
-        "created_at",
-        "comment_column",
-        "from_status",
-        "to_status",
-        "source",
-        "actor_column",
-        "rejection_reason",
-        "reasons",
-        "toxicity_column",
-        "model_version",
-        "note",
-    )
+    fields = (*list_display, "reasons", "model_version")
     readonly_fields = fields
 
     @admin.display(description="Comment")
@@ -91,17 +79,7 @@ class ReportAdmin(ReadOnlyAdmin):
         "resolved_by",
         "comment",
     )
-    fields = (
-        "created_at",
-        "comment_column",
-        "reporter_column",
-        "reason",
-        "note",
-        "weight_column",
-        "resolution",
-        "resolved_by_column",
-        "resolved_at",
-    )
+    fields = (*list_display, "resolved_at")
     readonly_fields = fields
 
     @admin.display(description="Comment")
