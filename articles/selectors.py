@@ -2,7 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     Count,
@@ -275,3 +277,11 @@ def page_of_comment(
     except ValueError:
         return 1
     return position // per_page + 1
+
+
+def edit_deadline(comment: Comment) -> datetime | None:
+    """When the author's edit window for the comment closes, or None if it has."""
+    if comment.status in (CommentStatus.WITHDRAWN, CommentStatus.REJECTED):
+        return None
+    deadline = comment.created_at + settings.PARLEY_EDIT_WINDOW
+    return deadline if deadline > timezone.now() else None

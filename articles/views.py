@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, NotAllowed, ServiceError
 from core.rates import setting_rate
 from moderation import selectors as moderation_selectors
 
@@ -261,10 +261,17 @@ def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
             comment.refresh_from_db(fields=["status", "status_changed_at"])
             _posted_message(request, comment)
             return HttpResponseRedirect(_thread_url(request, comment, viewer))
+    deadline = selectors.edit_deadline(comment)
+    if deadline is None and error is None:
+        error = NotAllowed(
+            "The time to edit this comment has passed. You can withdraw it and post "
+            "again.",
+            code="edit_window_passed",
+        )
     return render(
         request,
         "articles/comment_edit.html",
-        {"comment": comment, "form": form, "error": error},
+        {"comment": comment, "form": form, "error": error, "deadline": deadline},
         status=status,
     )
 

@@ -1,12 +1,12 @@
 from datetime import datetime
 
 from django import template
-from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from articles.models import Comment, CommentStatus
+from articles import selectors
+from articles.models import Comment
 from articles.text import render_body
 
 register = template.Library()
@@ -21,10 +21,7 @@ def comment_body(text: str) -> SafeString:
 @register.simple_tag
 def edit_deadline(comment: Comment) -> datetime | None:
     """When the author's edit window for the comment closes, or None if it has."""
-    if comment.status in (CommentStatus.WITHDRAWN, CommentStatus.REJECTED):
-        return None
-    deadline = comment.created_at + settings.PARLEY_EDIT_WINDOW
-    return deadline if deadline > timezone.now() else None
+    return selectors.edit_deadline(comment)
 
 
 @register.filter

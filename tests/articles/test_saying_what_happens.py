@@ -69,7 +69,7 @@ def test_the_edit_link_shows_the_time_left_and_goes_when_it_closes(
     # then
     fresh_html = page.split(f'id="c{fresh.pk}"')[1].split('<div class="comment')[0]
     old_html = page.split(f'id="c{old.pk}"')[1].split('<div class="comment')[0]
-    assert "(15 minutes left)" in fresh_html
+    assert '(<span class="edit-left">15 minutes left</span>)' in fresh_html
     assert "data-edit-deadline=" in fresh_html
     assert ">Edit</a>" not in old_html
     assert ">Withdraw</a>" in old_html
@@ -122,3 +122,21 @@ def test_comment_boxes_count_instead_of_cutting_pasted_text(
     assert " maxlength=" not in page
     assert "articles/comments.js" in page
     assert "<script>" not in page
+
+
+@pytest.mark.django_db
+def test_the_edit_page_says_when_the_window_has_closed(
+    reader_client: Client, reader: User, article: Article, settings: object
+) -> None:
+    """Opening the edit page of an old comment says why it cannot be edited."""
+    settings.PARLEY_EDIT_WINDOW = timedelta(minutes=15)  # type: ignore[attr-defined]
+    fresh = make_comment(article=article, author=reader)
+    old = make_comment(
+        article=article,
+        author=reader,
+        created_at=timezone.now() - timedelta(minutes=16),
+    )
+    fresh_page = reader_client.get(reverse("articles:comment_edit", args=[fresh.pk]))
+    old_page = reader_client.get(reverse("articles:comment_edit", args=[old.pk]))
+    assert "Time to edit:" in fresh_page.content.decode()
+    assert "The time to edit this comment has passed" in old_page.content.decode()

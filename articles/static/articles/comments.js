@@ -58,9 +58,9 @@
         return;
       }
       if (label) {
-        label.textContent = seconds < 60
-          ? "(" + plural(seconds, "second", "seconds") + " left)"
-          : "(" + plural(Math.ceil(seconds / 60), "minute", "minutes") + " left)";
+        label.textContent = (seconds < 60
+          ? plural(seconds, "second", "seconds")
+          : plural(Math.ceil(seconds / 60), "minute", "minutes")) + " left";
       }
       window.setTimeout(tick, seconds < 90 ? 1000 : 15000);
     }
