@@ -42,6 +42,10 @@ class CommentOutputSerializer(serializers.Serializer[Comment]):
     depth = serializers.IntegerField()
     status = serializers.CharField()
     author = serializers.CharField(allow_null=True)
+    author_badge = serializers.CharField(
+        allow_null=True,
+        help_text='"Moderator" or "Staff" for Parley\'s staff, null for readers.',
+    )
     body = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
@@ -56,6 +60,7 @@ def comment_payload(comment: Comment, *, tombstone: bool = False) -> dict[str, o
         "depth": comment.depth,
         "status": comment.status,
         "author": None if tombstone else comment.author.public_name,
+        "author_badge": None if tombstone else (comment.author.staff_badge or None),
         "body": None if tombstone else comment.body,
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,

@@ -181,3 +181,18 @@ def test_api_docs_load_only_parleys_own_assets(client: Client) -> None:
         else:
             assert src.startswith("/api/docs/"), src
             assert client.get(src.replace("&amp;", "&")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_marks_staff_comments_with_a_badge(
+    api: APIClient, article: Article, reader: User
+) -> None:
+    """Staff carry a badge in the API as on the page; readers carry none."""
+    moderator = make_user(username="mod", display_name="Sam", is_staff=True)
+    make_comment(article=article, author=moderator, body="Please keep it civil.")
+    make_comment(article=article, author=reader, body="Noted.")
+    results = api.get(f"/api/v1/articles/{article.slug}/comments/").json()["results"]
+    assert [(c["author"], c["author_badge"]) for c in results] == [
+        ("Sam", "Moderator"),
+        ("Alice", None),
+    ]
