@@ -2,10 +2,11 @@
 queue fits a laptop at 1366 and 1600 px, a/r wait in an undo bar, and the
 review page keeps destructive actions apart, at 1366 and 390 px."""
 
+import importlib
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from accounts.models import User
 from articles.models import Article, CommentStatus
@@ -50,6 +51,18 @@ class QueuePage:
         return self.page.locator(f".actions [name={name}]")
 
 
+def _moderators_group() -> Group:
+    """The group a migration creates; an earlier transactional test's flush may
+    have emptied it (permissions come back after a flush, groups do not)."""
+    migration = importlib.import_module("moderation.migrations.0003_moderators_group")
+    group, _ = Group.objects.get_or_create(name=migration.GROUP)
+    for app_label, codename in migration.PERMISSIONS:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
+
+
 def _held(article: Article, author: User, body: str, reasons: list[str]) -> Any:
     comment = make_comment(
         article=article, author=author, body=body, status=CommentStatus.HELD
@@ -79,7 +92,7 @@ def test_queue_fits_and_actions_are_fast_and_safe(
     stand apart; the message names the comment and the outcome."""
     # given: held comments with long words and many reasons, one reported
     moderator = make_user(username="mod", display_name="Mo", is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator.groups.add(_moderators_group())
     long_one = _held(
         article,
         reader,
