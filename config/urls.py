@@ -17,6 +17,9 @@ urlpatterns = [
         name="comment-report-form",
     ),
     path("metrics", ops.metrics, name="metrics"),
+    # Perspective API clients join "comments:analyze" to a base URL ending in
+    # /v1alpha1; only processes with PARLEY_PERSPECTIVE_API answer it.
+    path("v1alpha1/", include("perspective.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("articles.api.urls")),
     path("api/v1/", include("readers.api.urls")),

@@ -1,6 +1,7 @@
 """The ordered phases every new or edited comment passes in a worker.
 
-checks → word rules → classifier → author history → story policy → decision
+language → checks → word rules → classifier → author history → story policy →
+decision
 
 Phases work on a batch of comments at once, so a worker under load scores many
 comments with one model call and a fixed number of queries; a batch of one is the
@@ -23,6 +24,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles.models import Comment, CommentStatus, ModerationPolicy
+from moderation import language
 from moderation.classifier import normalise
 from moderation.models import (
     AuthorStanding,
@@ -95,6 +97,24 @@ def rule_matches(pattern: str, normalised_text: str) -> bool:
     )
 
 
+def phase_language(comments: Sequence[Comment]) -> dict[int, list[Finding]]:
+    """Comments confidently in another language: the model scores English only,
+    so they are held for a human rather than given a meaningless score. Short
+    texts ("ok", "+1") are never held for being too short to identify."""
+    found: dict[int, list[Finding]] = {}
+    for c in comments:
+        detected = language.detect(c.body)
+        if detected.is_other_language:
+            found[c.pk] = [
+                Finding(
+                    PipelineReason.OTHER_LANGUAGE,
+                    "language",
+                    f"{detected.language} ({detected.confidence:.2f})",
+                )
+            ]
+    return found
+
+
 def phase_checks(
     comments: Sequence[Comment], now: datetime
 ) -> dict[int, list[Finding]]:
@@ -158,6 +178,8 @@ def phase_classifier(
 ) -> tuple[dict[int, list[ModelScore]], dict[int, list[Finding]]]:
     scores: dict[int, list[ModelScore]] = defaultdict(list)
     found: dict[int, list[Finding]] = defaultdict(list)
+    if not comments:
+        return scores, found
     row, model = registry.active_model()
     if row is None or model is None:
         for c in comments:
@@ -338,9 +360,12 @@ def run_pipeline_batch(
     now = timezone.now()
     normalised = {c.pk: normalise(c.body) for c in comments}
     fingerprints = {c.pk: fingerprint(c.body) for c in comments}
+    languages = phase_language(comments)
     checks = phase_checks(comments, now)
     words = phase_words(comments, normalised, settings)
-    scores, toxic = phase_classifier(comments, settings)
+    scores, toxic = phase_classifier(
+        [c for c in comments if c.pk not in languages], settings
+    )
     history = phase_history(comments, fingerprints, settings, now)
     story = phase_story_policy(comments)
     policy = PolicySettings(
@@ -352,6 +377,7 @@ def run_pipeline_batch(
     runs: list[PipelineRun] = []
     for c in comments:
         findings = [
+            *languages.get(c.pk, []),
             *checks.get(c.pk, []),
             *words.get(c.pk, []),
             *toxic.get(c.pk, []),

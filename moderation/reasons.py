@@ -16,6 +16,10 @@ class PipelineReason(models.TextChoices):
     AUTHOR_BANNED = "AUTHOR_BANNED", "The author is banned"
     BANNED_WORD = "BANNED_WORD", "Contains a banned word (rejected)"
     SUSPECT_WORD = "SUSPECT_WORD", "Contains a suspect word (held)"
+    OTHER_LANGUAGE = (
+        "OTHER_LANGUAGE",
+        "Not in English, which the model scores: held for a human (not scored)",
+    )
     TOXIC = "TOXIC", "The classifier scored it above the hold threshold"
     MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE", "No model could score it (held)"
     NEW_COMMENTER = "NEW_COMMENTER", "One of the author's first comments"

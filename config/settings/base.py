@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "articles",
     "moderation",
     "readers",
+    "perspective",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,18 @@ PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
 PARLEY_METRICS_TOKEN: str = env("PARLEY_METRICS_TOKEN", default="")
 # Comments scored together under one lock and one model call.
 PARLEY_SCORING_BATCH_SIZE = env.int("PARLEY_SCORING_BATCH_SIZE", default=100)
+
+# The Perspective-compatible API (perspective/): answered, and the model loaded
+# for it, only by processes that set this; the others answer 404.
+PARLEY_PERSPECTIVE_API = env.bool("PARLEY_PERSPECTIVE_API", default=False)
+# How long a serving process trusts a key row it looked up (a revocation reaches
+# other processes within this), and how often it writes its usage counts.
+PARLEY_PERSPECTIVE_KEY_CACHE_SECONDS = env.float(
+    "PARLEY_PERSPECTIVE_KEY_CACHE_SECONDS", default=5.0
+)
+PARLEY_PERSPECTIVE_USAGE_FLUSH_SECONDS = env.float(
+    "PARLEY_PERSPECTIVE_USAGE_FLUSH_SECONDS", default=5.0
+)
 
 # Readers' help, appeals, notifications (readers/).
 PARLEY_PROBLEM_REPORT_RATE = env("PARLEY_PROBLEM_REPORT_RATE", default="5/h")

@@ -22,6 +22,10 @@ CACHES = {
     }
 }
 RATELIMIT_ENABLE = True
+PARLEY_PERSPECTIVE_API = env.bool("PARLEY_PERSPECTIVE_API", default=True)
+# Each test sees its own key changes and usage rows at once.
+PARLEY_PERSPECTIVE_KEY_CACHE_SECONDS = 0.0
+PARLEY_PERSPECTIVE_USAGE_FLUSH_SECONDS = 0.0
 # The per-process cache above is deliberate here: each test starts from a clear one.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 

@@ -58,9 +58,18 @@ def _train(args: argparse.Namespace) -> int:
     )
     examples += identity_augmentation(IDENTITY_TERMS, lexicon=True)
     extra_files: list[Path] = []
+    feedback_rows = 0
     if args.include_decisions:
         examples += load_jsonl_labels(args.include_decisions)
         extra_files.append(args.include_decisions)
+    if args.include_feedback:
+        # Written by `manage.py export_feedback`: Perspective API clients'
+        # suggested scores (e.g. Coral Talk's moderator decisions), trained on
+        # like moderators' own decisions and counted on the card.
+        feedback = load_jsonl_labels(args.include_feedback)
+        feedback_rows = len(feedback)
+        examples += feedback
+        extra_files.append(args.include_feedback)
     result = fit([e for e in examples if e.split != "test"], TrainConfig())
     scorer = result.scorer
 
@@ -147,6 +156,7 @@ def _train(args: argparse.Namespace) -> int:
             "tsd_train_sample_f1": best_f,
         },
         "training_seconds": round(time.perf_counter() - started, 1),
+        "feedback_rows": feedback_rows,
     }
     full_card = save(result.params, args.out, card)
     print(
@@ -234,6 +244,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--include-decisions",
         type=Path,
         help='extra labelled rows, JSON lines {"text": ..., "label": 0|1}',
+    )
+    train.add_argument(
+        "--include-feedback",
+        type=Path,
+        help="suggested scores from Perspective API clients, as written by "
+        "`python manage.py export_feedback FILE`",
     )
     ev = sub.add_parser("evaluate", help="print metrics on every test split")
     ev.add_argument("--model", type=Path, required=True)

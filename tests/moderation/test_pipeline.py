@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -377,3 +378,67 @@ def test_one_task_decides_the_waiting_batch_and_later_tasks_do_nothing(
     assert later == [None] * 4
     for c in waiting:
         assert Decision.objects.filter(comment=c, source="pipeline").count() == 1
+
+
+@pytest.mark.django_db
+def test_comment_in_another_language_is_held_unscored(
+    post: Post, regular: User
+) -> None:
+    """The model scores English only: a German comment is held for a human with
+    its own reason and no English score, however civil it is."""
+    comment = post(
+        author=regular,
+        body="Vielen Dank für den ausgezeichneten Artikel über die Stadtratswahl.",
+    )
+    assert comment.status == CommentStatus.HELD
+    assert _codes(comment.pk) == ["OTHER_LANGUAGE"]
+    assert not CommentScore.objects.filter(comment=comment).exists()
+    result = PipelineResult.objects.get(comment_id=comment.pk)
+    assert "de" in json.dumps(result.reasons)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["ok", "lol", "+1", "Agreed!"])
+def test_short_replies_are_not_held_for_their_language(
+    post: Post, regular: User, body: str
+) -> None:
+    comment = post(author=regular, body=body)
+    assert comment.status == CommentStatus.PUBLISHED
+    assert "OTHER_LANGUAGE" not in _codes(comment.pk)
+
+
+@pytest.mark.django_db
+def test_banned_word_still_rejects_a_comment_in_another_language(
+    post: Post, regular: User
+) -> None:
+    WordRule.objects.create(pattern="arschloch", kind=WordRule.Kind.BANNED)
+    comment = post(
+        author=regular, body="Du bist ein Arschloch und alle hier wissen das genau."
+    )
+    assert comment.status == CommentStatus.REJECTED
+
+
+@pytest.mark.django_db
+def test_moderators_see_why_a_comment_in_another_language_was_held(
+    post: Post, regular: User
+) -> None:
+    # given
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+
+    comment = post(
+        author=regular,
+        body="Merci pour cet article passionnant sur les élections municipales.",
+    )
+    moderator = make_user(username="mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(moderator)
+    # when
+    page = client.get(
+        reverse("admin:moderation_needsreviewcomment_change", args=[comment.pk])
+    ).content.decode()
+    # then
+    assert "OTHER_LANGUAGE" in page
+    assert "fr (" in page
