@@ -1,5 +1,7 @@
 """Sign-up, log-in and the reader's account page: thin views over accounts.services."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -62,11 +64,27 @@ class SignupView(View):
         )
 
 
-@method_decorator(ratelimit(key="ip", rate="5/h", method="POST"), name="post")
-@method_decorator(ratelimit(key="post:email", rate="3/h", method="POST"), name="post")
+@method_decorator(
+    ratelimit(key="ip", rate="5/h", method="POST", block=False), name="post"
+)
+@method_decorator(
+    ratelimit(key="post:email", rate="3/h", method="POST", block=False), name="post"
+)
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by email, limited per address and per client so it cannot be
-    used to flood someone's inbox."""
+    used to flood someone's inbox; the refusal says what to do instead."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "limited", False):
+            response = render(
+                request,
+                "accounts/password_reset_form.html",
+                {"form": self.get_form(), "limited": True},
+                status=429,
+            )
+            response["Retry-After"] = "3600"
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 @method_decorator(ratelimit(key="ip", rate="10/h", method="POST"), name="post")

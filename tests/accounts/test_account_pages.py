@@ -64,6 +64,9 @@ def test_password_reset_is_rate_limited(client: Client, reader: User) -> None:
     ]
     assert codes == [302, 302, 302, 429]
     assert len(mail.outbox) == 3
+    refused = client.post(reverse("password_reset"), {"email": reader.email})
+    assert refused["Retry-After"] == "3600"
+    assert "check your email, including the spam folder" in refused.content.decode()
 
 
 @pytest.mark.django_db
