@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck contracts migrations-check pytest bench bench-classifier bench-pipeline clean
+.PHONY: install run test lint typecheck contracts migrations-check pytest bench bench-classifier bench-pipeline bench-load clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Parley needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -48,6 +48,10 @@ bench-classifier:
 
 bench-pipeline: install
 	$(BIN)/python bench/pipeline.py
+
+# Five minutes through nginx + gunicorn + Celery with a worker killed half-way.
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .mypy_cache .ruff_cache .pytest_cache

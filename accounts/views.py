@@ -190,3 +190,21 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("account")
     return redirect(resolve_url(settings.LOGIN_URL))
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer once a username has failed too often from one address."""
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    locked = render(
+        request,
+        "articles/refused.html",
+        {
+            "message": "Too many failed log-ins for this account from your address. "
+            f"Please wait {wait // 60} minutes and try again."
+        },
+        status=429,
+    )
+    locked["Retry-After"] = str(wait)
+    return locked

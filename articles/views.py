@@ -4,9 +4,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,8 +36,13 @@ def _viewer(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) else None
 
 
+# Every django-ratelimit rate in Parley is per minute or per hour; a client told to
+# come back in a minute may still be refused by an hourly limit, and is told again.
+RATE_LIMIT_RETRY_AFTER_SECONDS = 60
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "articles/refused.html",
         {
@@ -39,6 +51,8 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
         },
         status=429,
     )
+    response["Retry-After"] = str(RATE_LIMIT_RETRY_AFTER_SECONDS)
+    return response
 
 
 def article_list_page(request: HttpRequest) -> HttpResponse:
@@ -246,7 +260,10 @@ def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     if viewer is None or comment.author_id != viewer.pk:
         raise PermissionDenied("You can only edit your own comments.")
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": comment.body},
+    )
     status = 200
     error: ServiceError | None = None
     if request.method == "POST":
@@ -298,3 +315,12 @@ def comment_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
         request, "Your comment was withdrawn. Replies to it stay in place."
     )
     return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+
+
+def site_icon(request: HttpRequest) -> HttpResponse:
+    """The icon, for browsers asking /favicon.ico on pages without an icon link.
+
+    Resolved per request: with the hashed-names storage the name is known only once
+    collectstatic has run, never at import.
+    """
+    return HttpResponsePermanentRedirect(static("articles/favicon.svg"))

@@ -3,8 +3,10 @@
 
 from typing import Any
 
+from axes.exceptions import AxesBackendPermissionDenied
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -30,7 +32,37 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def error_response(
+    request: HttpRequest, code: str, message: str, *, status: int
+) -> JsonResponse:
+    """The API's error shape outside DRF views (404, 413, 500 answered by Django)."""
+    error = {"code": code, "message": message}
+    reference = getattr(request, "reference_id", "")
+    if reference:
+        error["reference"] = reference
+    return JsonResponse({"error": error}, status=status)
+
+
 def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, AxesBackendPermissionDenied):
+        return Response(
+            {
+                "error": {
+                    "code": "throttled",
+                    "message": "Too many failed log-ins for this account from your "
+                    "address. Wait and try again, or reset your password.",
+                }
+            },
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(_axes_cooloff_seconds())},
+        )
     if isinstance(exc, ServiceError):
         return Response(
             {"error": {"code": exc.code, "message": exc.message}}, status=exc.status
@@ -68,3 +100,7 @@ def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
         detail = getattr(exc, "detail", str(exc))
         response.data = {"error": {"code": code, "message": _first_message(detail)}}
     return response
+
+
+def _axes_cooloff_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())

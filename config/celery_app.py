@@ -1,10 +1,10 @@
 """The Celery application: configured from Django settings under the CELERY_ prefix."""
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config.startup import require_settings_module
+
+require_settings_module("the Celery app (celery -A config)")
 
 app = Celery("parley")
 app.config_from_object("django.conf:settings", namespace="CELERY")

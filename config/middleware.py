@@ -15,6 +15,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from config.api_errors import error_response, is_api_request
+from config.logs import request_id_var
+
 logger = logging.getLogger("parley.errors")
 
 REFERENCE_HEADER = "X-Reference-Id"
@@ -59,6 +62,13 @@ class ReferenceIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reference = new_reference()
         request.reference_id = reference  # type: ignore[attr-defined]
+        token = request_id_var.set(reference)
+        try:
+            return self._respond(request, reference)
+        finally:
+            request_id_var.reset(token)
+
+    def _respond(self, request: HttpRequest, reference: str) -> HttpResponse:
         response = self.get_response(request)
         response[REFERENCE_HEADER] = reference
         if response.status_code >= 400:
@@ -79,3 +89,33 @@ class ReferenceIdMiddleware:
                     samesite="Lax",
                 )
         return response
+
+
+class ApiBodyLimitMiddleware:
+    """Refuse an API request body over the limit before anything reads it.
+
+    Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE only when a view reads
+    `request.body` or form data; DRF's parsers read the stream directly, so an
+    oversize JSON body would otherwise be parsed in full. The proxy has the same
+    limit (deploy/nginx.conf.template); this one holds when Django is reached
+    directly.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_request(request):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and length > limit:
+                return error_response(
+                    request,
+                    "too_large",
+                    f"The request body is larger than {limit} bytes.",
+                    status=413,
+                )
+        return self.get_response(request)

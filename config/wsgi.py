@@ -1,7 +1,7 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config.startup import require_settings_module
+
+require_settings_module("config.wsgi")
 
 application = get_wsgi_application()

@@ -7,7 +7,10 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Min
+from django.utils import timezone
 
+from articles.models import Comment, CommentStatus
 from moderation.services import registry
 from moderation.signals import HEARTBEAT_KEY
 
@@ -78,5 +81,36 @@ def check_worker_and_model() -> list[Check]:
     return [worker, model]
 
 
+def oldest_pending_seconds() -> float:
+    """How long the comment waiting longest for a decision has waited (0 if none).
+
+    One indexed query (the partial index on pending comments' status_changed_at).
+    """
+    since = Comment.objects.filter(status=CommentStatus.PENDING).aggregate(
+        oldest=Min("status_changed_at")
+    )["oldest"]
+    if since is None:
+        return 0.0
+    return max(0.0, (timezone.now() - since).total_seconds())
+
+
+def check_backlog() -> Check:
+    limit = settings.PARLEY_PENDING_ALERT_SECONDS
+    try:
+        age = oldest_pending_seconds()
+    except Exception as exc:
+        return Check("backlog", False, f"unreadable: {exc}")
+    return Check(
+        "backlog",
+        age <= limit,
+        f"oldest pending comment waiting {age:.0f}s (unhealthy above {limit}s)",
+    )
+
+
 def run_checks() -> list[Check]:
-    return [check_database(), check_broker(), *check_worker_and_model()]
+    return [
+        check_database(),
+        check_broker(),
+        *check_worker_and_model(),
+        check_backlog(),
+    ]

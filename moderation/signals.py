@@ -6,11 +6,12 @@ import threading
 import time
 from typing import Any
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from django.core.cache import cache
 from django.db import close_old_connections
 
 from moderation.services import registry
+from moderation.tasks import free_slots_of
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +57,14 @@ def _warm_worker(**_: Any) -> None:
     finally:
         close_old_connections()
     threading.Thread(target=_heartbeat_loop, daemon=True, name="heartbeat").start()
+
+
+@worker_ready.connect
+def _free_slots_of_a_dead_predecessor(sender: Any = None, **_: Any) -> None:
+    """A worker starting under a node name frees the drain slots that name held:
+    the process that held them is gone, so nothing would drain in their place
+    until they expire."""
+    hostname = str(getattr(sender, "hostname", "") or "")
+    freed = free_slots_of(hostname)
+    if freed:
+        logger.info("Freed %s drain slot(s) left by a dead %s.", freed, hostname)

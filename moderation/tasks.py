@@ -42,12 +42,16 @@ def _claim_slot() -> int | None:
     return None
 
 
-def _drain(slot: int) -> None:
-    """Decide waiting comments in batches until none are left or time is up."""
+def _drain(slot: int, holder: str) -> None:
+    """Decide waiting comments in batches until none are left or time is up.
+
+    The slot holds the worker's node name while it drains, so a worker that starts
+    again under that name frees what its dead predecessor held (`free_slots_of`).
+    """
     key = SLOT_KEY.format(slot)
     deadline = time.monotonic() + DRAIN_SECONDS
     while time.monotonic() < deadline:
-        cache.set(key, 1, SLOT_TTL_SECONDS)
+        cache.set(key, holder or 1, SLOT_TTL_SECONDS)
         if scoring.comments_score_waiting():
             continue
         # Release first, then look once more: a comment committed meanwhile either
@@ -78,7 +82,18 @@ def comment_score_task(
     if comment_id is not None and text_version is not None:
         scoring.comment_score(comment_id=comment_id, text_version=text_version)
     if slot is not None:
-        _drain(slot)
+        _drain(slot, str(comment_score_task.request.hostname or ""))
+
+
+def free_slots_of(holder: str) -> int:
+    """Free the drain slots a worker of this node name held when it died."""
+    freed = 0
+    for slot in range(settings.PARLEY_SCORING_SLOTS):
+        key = SLOT_KEY.format(slot)
+        if holder and cache.get(key) == holder:
+            cache.delete(key)
+            freed += 1
+    return freed
 
 
 @shared_task(
@@ -136,11 +151,35 @@ def comment_submitted_receiver(event: CommentSubmitted) -> None:
 
 @shared_task(name="moderation.requeue_stale_pending", soft_time_limit=50, time_limit=60)
 def requeue_stale_pending_task() -> int:
-    """Queue again every comment pending for longer than the stale limit (60 s)."""
+    """Wake drains when comments have waited longer than the stale limit.
+
+    One query on the partial index of pending comments finds them; then one drain
+    task per free drain slot is queued (enough for the backlog in batches), not one
+    task per comment: a drain decides every waiting comment, stale or not. Returns
+    how many stale comments were found.
+    """
     stale = scoring.stale_pending_ids(
         older_than_seconds=settings.PARLEY_STALE_PENDING_SECONDS, limit=SWEEP_LIMIT
     )
-    queued = sum(enqueue_scoring(pk, version, force=True) for pk, version in stale)
-    if stale:
-        logger.info("Re-queued %s of %s stale pending comments.", queued, len(stale))
-    return queued
+    if not stale:
+        return 0
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker and no other process: decide them here and now.
+        while scoring.comments_score_waiting():
+            pass
+        return len(stale)
+    needed = -(-len(stale) // settings.PARLEY_SCORING_BATCH_SIZE)
+    woken = 0
+    for _ in range(min(needed, settings.PARLEY_SCORING_SLOTS)):
+        slot = _claim_slot()
+        if slot is None:
+            break  # every slot is draining already
+        try:
+            comment_score_task.apply_async(kwargs={"slot": slot})
+        except (BrokerError, OSError, redis.RedisError):
+            cache.delete(SLOT_KEY.format(slot))
+            logger.warning("Could not wake a drain; the next sweep retries.")
+            break
+        woken += 1
+    logger.info("%s stale pending comments; woke %s drain task(s).", len(stale), woken)
+    return len(stale)

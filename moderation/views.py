@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from moderation.health import run_checks
+from moderation.health import oldest_pending_seconds, run_checks
 from moderation.metrics import ParleyCollector
 
 
@@ -19,6 +19,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {
             "status": "ok" if ok else "failing",
             "failing": failing,
+            "oldest_pending_seconds": round(oldest_pending_seconds(), 1),
             "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
         },
         status=200 if ok else 503,

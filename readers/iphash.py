@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config.client_ip import client_ip
+
 from .models import ProblemReport
 
 IP_HASH_RETENTION = timedelta(days=90)
@@ -27,7 +29,8 @@ def ip_hash(address: str) -> str:
 
 
 def client_ip_hash(request: HttpRequest) -> str:
-    return ip_hash(request.META.get("REMOTE_ADDR", "") or "")
+    # The reader's address as the trusted proxy saw it, not the proxy's own.
+    return ip_hash(client_ip(request))
 
 
 def ip_hashes_purge() -> int:

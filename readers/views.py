@@ -138,7 +138,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _user(request)
     assert viewer is not None  # noqa: S101  (login_required)
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
-    form = AppealForm(request.POST or None)
+    form = AppealForm(request.POST if request.method == "POST" else None)
     error: ServiceError | None = None
     if request.method == "POST":
         form.is_valid()

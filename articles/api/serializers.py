@@ -94,6 +94,12 @@ class CommentBodyField(serializers.CharField):
             )
         ]
 
+    def to_internal_value(self, data: object) -> str:
+        # DRF's CharField turns 42 into "42"; a number is not a comment.
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
 
 class CommentCreateInputSerializer(serializers.Serializer[None]):
     body = CommentBodyField()

@@ -1,10 +1,9 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", views.TokenApi.as_view(), name="api-token"),
     path("articles/", views.ArticleListApi.as_view(), name="api-article-list"),
     path(
         "articles/<slug:slug>/",

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+    "csp",
+    "axes",
     "accounts",
     "articles",
     "moderation",
@@ -46,7 +48,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.ReferenceIdMiddleware",
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -54,6 +59,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a lock-out raised below into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out client is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +119,58 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # WhiteNoise serves the collected files with far-future caching headers (their
+    # names carry a hash), so static files never reach a Django view.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Security headers on every response. The Content-Security-Policy comes from
+# django-csp: no inline script or style is allowed anywhere, and a view that needs
+# another policy (an embeddable page's frame-ancestors) changes it with
+# csp.decorators.csp_update / csp_replace rather than here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Reverse proxies in front of Django whose X-Forwarded-For entry is believed (see
+# config/client_ip.py): 0 when clients connect directly, 1 behind deploy/nginx.
+# Request bodies over this many bytes are refused (413); the proxy has the same limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PARLEY_MAX_BODY_BYTES", default=1024 * 1024)
+PARLEY_TRUSTED_PROXY_HOPS = env.int("PARLEY_TRUSTED_PROXY_HOPS", default=0)
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
+
+# Failed log-ins (django-axes): a username tried from one address is locked out for
+# a while after a few wrong passwords; counters live in the cache (Redis), not in
+# tables of their own.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("PARLEY_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.int("PARLEY_LOGIN_COOLOFF_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+# The cache handler keeps no rows, so its admin pages would only ever be empty.
+AXES_ENABLE_ADMIN = False
 
 REDIS_URL: str = env("REDIS_URL", default="")
 
@@ -138,6 +203,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process loads the model before it reports ready (moderation/signals.py):
+# measured 1.9-2.7 s on a busy 2-core machine, against Celery's default of 4 s, after
+# which the process is killed and forked again. The limit is raised, not the load
+# made lazy, so the first comment after a start does not pay for the load.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env.float(
+    "CELERY_WORKER_PROC_ALIVE_TIMEOUT", default=60.0
+)
+# Workers log through LOGGING below (JSON lines with the task id), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = 20
 CELERY_TASK_TIME_LIMIT = 30
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -152,7 +226,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-pending": {
         "task": "moderation.requeue_stale_pending",
-        "schedule": timedelta(seconds=30),
+        # Often and cheap: one query on a partial index, and a few tasks at most.
+        "schedule": timedelta(seconds=env.int("PARLEY_SWEEP_SECONDS", default=5)),
     },
     "purge-ip-hashes": {
         "task": "readers.purge_ip_hashes",
@@ -178,6 +253,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles key anonymous clients by the address the trusted proxy saw.
+    "NUM_PROXIES": env.int("PARLEY_TRUSTED_PROXY_HOPS", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "comment_write": env("PARLEY_COMMENT_WRITE_RATE", default="10/min"),
         "problem_report": env("PARLEY_PROBLEM_REPORT_RATE", default="5/hour"),
@@ -190,16 +272,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stories and their threaded comment sections.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Served from this site (drf-spectacular-sidecar), not a CDN: the docs page keeps
+    # the site's Content-Security-Policy and works without the internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One name per choice set shared by several endpoints.
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "moderation.reasons.RejectionReason",
         "CommentStatusEnum": "articles.models.CommentStatus",
     },
-    # Swagger UI from drf-spectacular-sidecar's pinned copy, served by Parley: the
-    # docs work offline and load no script from a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # Parley's own settings.
@@ -218,7 +300,9 @@ RATELIMIT_VIEW = "articles.views.rate_limited"
 # empty means the model shipped in moderation/classifier/shipped/.
 PARLEY_MODEL_PATH: str = env("PARLEY_MODEL_PATH", default="")
 # The sweeper re-queues comments still pending after this many seconds.
-PARLEY_STALE_PENDING_SECONDS = env.int("PARLEY_STALE_PENDING_SECONDS", default=60)
+PARLEY_STALE_PENDING_SECONDS = env.int("PARLEY_STALE_PENDING_SECONDS", default=10)
+# /healthz turns unhealthy when a comment has been pending longer than this.
+PARLEY_PENDING_ALERT_SECONDS = env.int("PARLEY_PENDING_ALERT_SECONDS", default=120)
 # How many scoring tasks may drain the backlog at once (about one per worker
 # process that scores); see moderation/tasks.py.
 PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
@@ -259,13 +343,26 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parley <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# One line per record; "json" (production's default) for log collectors. Every line
+# written while a request is handled carries its reference id (config/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+        "json": {"()": "config.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
@@ -273,4 +370,4 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     # LocMem is per-process; acceptable for a one-process trial run, never production.
-    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "axes.W001"]

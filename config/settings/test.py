@@ -27,7 +27,7 @@ PARLEY_PERSPECTIVE_API = env.bool("PARLEY_PERSPECTIVE_API", default=True)
 PARLEY_PERSPECTIVE_KEY_CACHE_SECONDS = 0.0
 PARLEY_PERSPECTIVE_USAGE_FLUSH_SECONDS = 0.0
 # The per-process cache above is deliberate here: each test starts from a clear one.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "axes.W001"]
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so a real worker process in integration tests shares it;

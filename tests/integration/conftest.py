@@ -61,7 +61,9 @@ class Worker:
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, *, concurrency: int = 1, **extra_env: str) -> None:
+    def start(
+        self, *, concurrency: int = 1, name: str | None = None, **extra_env: str
+    ) -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -88,7 +90,7 @@ class Worker:
                 "-l",
                 "INFO",
                 "-n",
-                f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                name or f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
             ],
             cwd=ROOT,
             env=env,

@@ -1,5 +1,7 @@
 """The scoring pipeline end to end with a real Redis and a real Celery worker."""
 
+import os
+
 import pytest
 import redis
 from django.conf import settings
@@ -194,3 +196,27 @@ def test_healthz_reports_the_worker_and_its_model(worker: Worker) -> None:
         checks = Client().get("/healthz").json()["checks"]
     assert checks["model"]["detail"].startswith("tox-")
     assert checks["broker"]["ok"]
+
+
+def test_a_restarted_worker_frees_the_drain_slots_its_dead_predecessor_held(
+    worker: Worker,
+) -> None:
+    """Slots held under the worker's node name are freed when it starts again;
+    another worker's slot is left alone."""
+    # given a worker of this name died holding two slots; another one holds a third
+    name = f"restart-{os.getpid()}@test"
+    cache.set(SLOT_KEY.format(0), name, 600)
+    cache.set(SLOT_KEY.format(1), name, 600)
+    cache.set(SLOT_KEY.format(2), "someone-else@test", 600)
+    # when
+    worker.start(name=name)
+    # then
+    wait_until(
+        lambda: (
+            cache.get(SLOT_KEY.format(0)) is None
+            and cache.get(SLOT_KEY.format(1)) is None
+        ),
+        timeout=60,
+        what="the dead worker's slots freed",
+    )
+    assert cache.get(SLOT_KEY.format(2)) == "someone-else@test"

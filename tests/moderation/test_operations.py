@@ -1,8 +1,12 @@
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
-from articles.models import CommentStatus
+from articles.models import Comment, CommentStatus
 from moderation.models import ModelVersion, PipelineResult
 from moderation.services import registry
 from moderation.tasks import requeue_stale_pending_task
@@ -18,8 +22,29 @@ def test_healthz_is_ok_with_database_and_model(client: Client) -> None:
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "broker", "worker", "model"}
+    assert set(body["checks"]) == {"database", "broker", "worker", "model", "backlog"}
     assert body["checks"]["model"]["detail"].startswith("tox-")
+
+
+@pytest.mark.django_db
+def test_healthz_turns_unhealthy_when_a_comment_waits_too_long(
+    client: Client, settings: Any
+) -> None:
+    """/healthz reports the oldest pending comment's age and fails past the limit."""
+    # given
+    settings.PARLEY_PENDING_ALERT_SECONDS = 60
+    waiting = make_comment(status=CommentStatus.PENDING)
+    Comment.objects.filter(pk=waiting.pk).update(
+        status_changed_at=timezone.now() - timedelta(seconds=90)
+    )
+    # when
+    response = client.get("/healthz")
+    # then
+    body = response.json()
+    assert response.status_code == 503
+    assert body["failing"] == ["backlog"]
+    assert 89 <= body["oldest_pending_seconds"] <= 120
+    assert "unhealthy above 60s" in body["checks"]["backlog"]["detail"]
 
 
 @pytest.mark.django_db

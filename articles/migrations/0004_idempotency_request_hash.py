@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_comment_counters'),
+        ('articles', '0003_pending_since_index'),
     ]
 
     operations = [
