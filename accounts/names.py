@@ -16,21 +16,23 @@ from functools import lru_cache
 from confusable_homoglyphs import confusables
 from django.conf import settings
 
-# Words a reader's name may not contain once folded, because they read as staff.
-RESERVED_WORDS = (
-    "admin",
-    "administrator",
-    "moderator",
-    "moderation",
-    "parley",
+# Words a reader's name may not contain anywhere once folded (so "TheAdmin" and
+# "M o d e r a t o r" are caught), because they read as staff.
+RESERVED_WORDS = ("admin", "moderator", "moderation", "parley")
+# Ordinary words that contain a reserved one, removed before that check.
+ALLOWED_WORDS = ("badminton",)
+# Whole words only: "Arsenal supporter", "Stafford" and "Modesty" are fine,
+# "Site Staff", "Parley Support" and "Mod Team" are not.
+RESERVED_TOKENS = (
+    "mod",
+    "mods",
+    "sysop",
     "staff",
-    "official",
     "support",
     "editor",
+    "official",
     "newsroom",
 )
-# Whole-word only: "mod" inside "Modesty" is fine, "Mod Team" is not.
-RESERVED_TOKENS = ("mod", "mods", "sysop")
 
 # Letters that render as nothing or as blank space, though Unicode calls them
 # letters or marks (Hangul fillers, braille blank, combining grapheme joiner).
@@ -101,10 +103,12 @@ def reads_as_staff(name: str, *, site_name: str = "") -> bool:
     """Whether the name, once folded, contains a word that reads as staff."""
     site = site_name or getattr(settings, "PARLEY_SITE_NAME", "")
     folded = _fold(name)
+    for allowed in ALLOWED_WORDS:
+        folded = folded.replace(allowed, " ")
     words = [*RESERVED_WORDS, *([name_key(site)] if site else [])]
     variants = {
         "".join(ch for ch in folded if ch.isalnum()),
-        name_key(name),
+        name_key(folded),
         "".join(ch for ch in folded.translate(_LEET) if ch.isalnum()),
     }
     if any(word and word in variant for word in words for variant in variants):
