@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
+from lifecycle.events import author_renamed_announce
+
 from .models import User
 from .names import name_key
 
@@ -42,3 +44,8 @@ class UserAdmin(DjangoUserAdmin[User]):
     ) -> None:
         obj.display_name_key = name_key(obj.display_name)
         super().save_model(request, obj, form, change)
+        if change and {"display_name", "username", "is_staff", "is_superuser"} & set(
+            form.changed_data
+        ):
+            # The name and staff badge shown with their comments changed.
+            author_renamed_announce(user_id=obj.pk)

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from core.errors import InvalidInput
+from lifecycle.events import author_renamed_announce
 
 from .models import User
 from .names import name_key, name_problem
@@ -41,6 +42,8 @@ def display_name_set(*, user: User, name: str) -> User:
     try:
         with transaction.atomic():
             user.save(update_fields=["display_name", "display_name_key"])
+            # Names are in every cached thread the user commented on.
+            author_renamed_announce(user_id=user.pk)
     except IntegrityError as exc:
         raise InvalidInput(
             "That display name, or one that reads the same, is already taken.",

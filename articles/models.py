@@ -75,8 +75,10 @@ class CommentStatus(models.TextChoices):
 class Comment(models.Model):
     """A reader's comment or reply. Never deleted: removal is a status change."""
 
+    # No single-column indexes on article, author, status or created_at: the
+    # composite indexes in Meta lead with them and serve every query that would.
     article = models.ForeignKey(
-        Article, on_delete=models.PROTECT, related_name="comments"
+        Article, on_delete=models.PROTECT, related_name="comments", db_index=False
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
@@ -91,18 +93,21 @@ class Comment(models.Model):
     )
     depth = models.PositiveIntegerField(default=0)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        db_index=False,
     )
     body = models.TextField()
+    # The body as safe HTML, rendered once when the text is written
+    # (articles.text.render_body), so a thread read renders no text.
+    body_html = models.TextField(default="", editable=False)
     status = models.CharField(
-        max_length=20,
-        choices=CommentStatus.choices,
-        default=CommentStatus.PENDING,
-        db_index=True,
+        max_length=20, choices=CommentStatus.choices, default=CommentStatus.PENDING
     )
     # Bumped on every edit; a scoring task carries the version it was queued for.
     text_version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     # Published replies below this comment at any depth (for a top-level comment,
@@ -112,9 +117,23 @@ class Comment(models.Model):
     class Meta:
         ordering = ("created_at", "id")
         indexes = [
+            # A story's top-level comments in order; keyset pages continue on id.
             models.Index(fields=["article", "parent", "created_at"]),
+            # The pending queue and the sweeper, oldest first.
             models.Index(fields=["status", "created_at"]),
+            # The other queues order by when the status last changed.
+            models.Index(
+                fields=["status", "status_changed_at", "id"],
+                name="comment_status_changed_idx",
+            ),
+            # A reader's own comments, newest first.
             models.Index(fields=["author", "created_at"]),
+            # An author's rejections, counted for each comment a queue ranks.
+            models.Index(
+                fields=["author"],
+                name="comment_rejected_author_idx",
+                condition=models.Q(status="rejected"),
+            ),
             # The sweeper and /healthz look for the oldest pending comments; few
             # comments are pending at any time, so a partial index stays tiny.
             models.Index(

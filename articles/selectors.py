@@ -1,22 +1,26 @@
 """Reads for readers' pages and the public API, each in a fixed number of queries."""
 
+import base64
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
-    Count,
     Exists,
-    IntegerField,
+    F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 
 from accounts.models import User
 from core.errors import InvalidInput
@@ -28,11 +32,6 @@ SORTS = {
     "newest": "Newest first",
     "replies": "Most replies",
 }
-_ORDERING = {
-    "oldest": ("created_at", "id"),
-    "newest": ("-created_at", "-id"),
-    "replies": ("-reply_count", "created_at", "id"),
-}
 _OWN_VISIBLE = (CommentStatus.PENDING, CommentStatus.HELD)
 _TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
 
@@ -42,17 +41,51 @@ def published_articles() -> QuerySet[Article]:
     return Article.objects.filter(published_at__lte=timezone.now())
 
 
-def article_list() -> QuerySet[Article]:
-    """Published stories, newest first, each with its count of published comments."""
-    return (
-        Article.objects.filter(published_at__lte=timezone.now())
-        .annotate(
-            comment_count=Count(
-                "comments", filter=Q(comments__status=CommentStatus.PUBLISHED)
-            )
-        )
-        .order_by("-published_at", "-id")
+@dataclass
+class StoryPage:
+    stories: list[Article]  # each with comment_count: its published comments
+    number: int
+    num_pages: int
+    has_next: bool
+    has_previous: bool
+
+
+def story_list_page(*, page: object = 1, per_page: int = 20) -> StoryPage:
+    """A page of published stories, newest first, with their comment counts.
+
+    The counts are computed for the page's stories only, never for the whole list.
+    """
+    paginator = Paginator(
+        published_articles().order_by("-published_at", "-id"), per_page
     )
+    try:
+        current = paginator.page(page)  # type: ignore[arg-type]
+    except PageNotAnInteger as exc:
+        raise InvalidInput(
+            "The page number must be a whole number.", code="bad_page"
+        ) from exc
+    except EmptyPage as exc:
+        raise InvalidInput(
+            f"There is no page {page}; there are {paginator.num_pages}.",
+            code="bad_page",
+        ) from exc
+    stories = list(current.object_list)
+    with_counts(stories)
+    return StoryPage(
+        stories=stories,
+        number=current.number,
+        num_pages=paginator.num_pages,
+        has_next=current.has_next(),
+        has_previous=current.has_previous(),
+    )
+
+
+def with_counts(stories: list[Article]) -> list[Article]:
+    """Set `comment_count` (published comments) on each story, from the counter
+    lifecycle's transitions keep: no query."""
+    for story in stories:
+        story.comment_count = story.published_comment_count  # type: ignore[attr-defined]
+    return stories
 
 
 def _visible_q(viewer: User | None, prefix: str = "") -> Q:
@@ -80,6 +113,14 @@ class ThreadItem:
     in_reply_to: str | None  # the parent's author, shown once indentation stops
     tombstone: bool  # withdrawn or removed, kept so its replies stay in place
     reply_count: int = 0
+    # Replies of this top-level comment beyond the page's bound, on its own page.
+    more_replies: int = 0
+    # On a thread's last item shown: how many more replies, and where they are.
+    more_after: int = 0
+    more_url: str = ""
+    url: str = ""
+    date: str = ""  # "2 Dec 2026, 17:05" in the site's time zone
+    iso_date: str = ""
 
     @property
     def awaiting_review(self) -> bool:
@@ -103,21 +144,6 @@ def _top_level_for(article: Article, viewer: User | None) -> QuerySet[Comment]:
     )
     return Comment.objects.filter(article=article, parent__isnull=True).filter(
         _visible_q(viewer) | (Q(status__in=_TOMBSTONE) & Exists(visible_reply))
-    )
-
-
-def _with_reply_counts(top: QuerySet[Comment]) -> QuerySet[Comment]:
-    published_replies = (
-        Comment.objects.filter(root=OuterRef("pk"), status=CommentStatus.PUBLISHED)
-        .order_by()
-        .values("root")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return top.annotate(
-        reply_count=Coalesce(
-            Subquery(published_replies, output_field=IntegerField()), 0
-        )
     )
 
 
@@ -168,31 +194,111 @@ def _flatten(
 
     for root in [n for n in nodes if n.parent_id is None]:
         walk(root)
+    _decorate(items)
     return items
 
 
-def thread_for_article(
-    *,
-    article: Article,
-    viewer: User | None,
-    sort: str = "oldest",
-    page: object = 1,
-    per_page: int = 20,
-    max_indent: int = 6,
-) -> ThreadPage:
-    """One page of a story's thread: `per_page` top-level comments with all replies.
+def _decorate(items: list[ThreadItem]) -> None:
+    """Permalinks and dates as strings: one reverse() per page, no date filter."""
+    if not items:
+        return
+    marker = 2**31 - 1
+    prefix, suffix = reverse("articles:comment", args=[marker]).split(str(marker))
+    months = [str(MONTHS_3[m]).title() for m in range(1, 13)]
+    zone = timezone.get_current_timezone()
+    for item in items:
+        at = item.comment.created_at.astimezone(zone)
+        item.url = f"{prefix}{item.comment.pk}{suffix}"
+        item.date = f"{at.day} {months[at.month - 1]} {at.year}, {at:%H:%M}"
+        item.iso_date = at.isoformat(timespec="seconds")
 
-    Three queries whatever the thread's size: the count, the page of top-level
-    comments and every reply under them.
-    """
+
+def _sort_check(sort: str) -> None:
     if sort not in SORTS:
         raise InvalidInput(
             f"Unknown sort order {sort!r}; choose one of: {', '.join(SORTS)}.",
             code="bad_sort",
         )
-    top = _with_reply_counts(_top_level_for(article, viewer))
-    ordering = _ORDERING[sort]
-    paginator = Paginator(top.select_related("author").order_by(*ordering), per_page)
+
+
+def _public_top_level(article: Article, sort: str) -> QuerySet[Comment]:
+    """The story's shown top-level comments in `sort` order; nothing per row but
+    the ordering (and, for "most replies", the count it orders by)."""
+    return _top_level_for(article, None).order_by(*_ORDERINGS[sort])
+
+
+_ORDERINGS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    # The denormalised count of published replies at any depth (lifecycle).
+    "replies": ("-published_reply_count", "created_at", "id"),
+}
+
+
+def _threads_under(
+    roots: list[Comment], *, max_replies: int, max_indent: int
+) -> list[ThreadItem]:
+    """The roots with their first `max_replies` replies each, as readers see them.
+
+    Replies are filtered by status in SQL (published, or a tombstone that may hold
+    published replies) and bounded per thread by a window function, so a page has a
+    bounded size however long a sub-thread grows. The first replies by time always
+    include their parents (a parent is older than its replies).
+    """
+    if not roots:
+        return []
+    ids = [r.pk for r in roots]
+    replies = (
+        Comment.objects.filter(root_id__in=ids)
+        .filter(Q(status=CommentStatus.PUBLISHED) | Q(status__in=_TOMBSTONE))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("root_id")],
+                order_by=[F("created_at").asc(), F("id").asc()],
+            )
+        )
+        .filter(rank__lte=max_replies)
+        .select_related("author")
+    )
+    by_root: dict[int, list[Comment]] = defaultdict(list)
+    for r in replies:
+        by_root[r.root_id].append(r)  # type: ignore[index]
+    items: list[ThreadItem] = []
+    for root in roots:
+        chunk = _flatten([root, *by_root[root.pk]], viewer=None, max_indent=max_indent)
+        if chunk:
+            total = root.published_reply_count
+            shown = sum(1 for i in chunk[1:] if not i.tombstone)
+            chunk[0].reply_count = total
+            chunk[0].more_replies = max(total - shown, 0)
+            chunk[-1].more_after = chunk[0].more_replies
+            chunk[-1].more_url = chunk[0].url
+        items.extend(chunk)
+    return items
+
+
+def thread_page(
+    *,
+    article: Article,
+    sort: str = "oldest",
+    page: object = 1,
+    per_page: int = 20,
+    max_replies: int = 50,
+    max_indent: int = 6,
+) -> ThreadPage:
+    """One numbered page of the thread as every reader sees it (no one's pending
+    comments): `per_page` top-level comments with their first `max_replies` replies.
+
+    Three queries whatever the story's size: the count, the page of top-level
+    comments (an index scan; nothing is computed for the rows OFFSET skips: the
+    "most replies" order sorts by a denormalised counter) and the replies under
+    them.
+    """
+    _sort_check(sort)
+    paginator = Paginator(
+        _public_top_level(article, sort).select_related("author"), per_page
+    )
     try:
         current = paginator.page(page)  # type: ignore[arg-type]
     except PageNotAnInteger as exc:
@@ -204,21 +310,9 @@ def thread_for_article(
             f"There is no page {page}; this thread has {paginator.num_pages}.",
             code="bad_page",
         ) from exc
-    roots = list(current.object_list)
-    reply_counts = {c.pk: c.reply_count for c in roots}  # type: ignore[attr-defined]
-    replies = list(
-        Comment.objects.filter(root_id__in=reply_counts).select_related("author")
+    items = _threads_under(
+        list(current.object_list), max_replies=max_replies, max_indent=max_indent
     )
-    by_root: dict[int, list[Comment]] = defaultdict(list)
-    for r in replies:
-        by_root[r.root_id].append(r)  # type: ignore[index]
-    items: list[ThreadItem] = []
-    for root in roots:
-        thread = [root, *by_root[root.pk]]
-        chunk = _flatten(thread, viewer=viewer, max_indent=max_indent)
-        if chunk:
-            chunk[0].reply_count = reply_counts[root.pk]
-        items.extend(chunk)
     return ThreadPage(
         items=items,
         number=current.number,
@@ -228,6 +322,129 @@ def thread_for_article(
         has_next=current.has_next(),
         has_previous=current.has_previous(),
     )
+
+
+@dataclass
+class ThreadChunk:
+    """A run of the thread after a cursor, for clients that read it all."""
+
+    items: list[ThreadItem]
+    sort: str
+    next_cursor: str | None
+
+
+def _cursor_encode(values: list[object]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str, sort: str) -> list[Any]:
+    bad = InvalidInput(
+        "The cursor is not one this thread gave out; start again without it.",
+        code="bad_cursor",
+    )
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, TypeError) as exc:
+        raise bad from exc
+    width = 3 if sort == "replies" else 2
+    if not isinstance(values, list) or len(values) != width:
+        raise bad
+    try:
+        if sort == "replies":
+            values[0] = int(values[0])
+        values[-2] = datetime.fromisoformat(values[-2])
+        values[-1] = int(values[-1])
+    except (TypeError, ValueError) as exc:
+        raise bad from exc
+    if timezone.is_naive(values[-2]):
+        raise bad
+    return values
+
+
+def thread_after(
+    *,
+    article: Article,
+    sort: str = "oldest",
+    cursor: str | None = None,
+    limit: int = 20,
+    max_replies: int = 50,
+) -> ThreadChunk:
+    """`limit` top-level comments after `cursor` (keyset pagination), with replies.
+
+    The query seeks to the cursor's position in the index, so the last chunk of a
+    long thread costs what the first does; a client reads a 2,000-comment thread in
+    a few requests.
+    """
+    _sort_check(sort)
+    top = _public_top_level(article, sort)
+    if cursor:
+        values = _cursor_decode(cursor, sort)
+        at, pk = values[-2], values[-1]
+        if sort == "oldest":
+            top = top.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk))
+        elif sort == "newest":
+            top = top.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+        else:
+            n = values[0]
+            top = top.filter(
+                Q(published_reply_count__lt=n)
+                | Q(published_reply_count=n, created_at__gt=at)
+                | Q(published_reply_count=n, created_at=at, id__gt=pk)
+            )
+    roots = list(top.select_related("author")[: limit + 1])
+    more = len(roots) > limit
+    roots = roots[:limit]
+    next_cursor = cursor_after(roots[-1], sort) if more and roots else None
+    items = _threads_under(roots, max_replies=max_replies, max_indent=10**6)
+    return ThreadChunk(items=items, sort=sort, next_cursor=next_cursor)
+
+
+def cursor_after(comment: Comment, sort: str) -> str:
+    """The cursor that continues a thread after this top-level comment."""
+    key: list[object] = [comment.created_at.isoformat(), comment.pk]
+    if sort == "replies":
+        key.insert(0, comment.published_reply_count)
+    return _cursor_encode(key)
+
+
+def published_count(*, article: Article) -> int:
+    """The story's published comments (the counter lifecycle's transitions keep)."""
+    return article.published_comment_count
+
+
+def own_waiting(*, article: Article, viewer: User | None) -> list[Comment]:
+    """The viewer's comments on the story that only they see (pending or held).
+
+    Merged into the shared, cached thread per request: one indexed query, and none
+    for anonymous readers.
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return []
+    return list(
+        Comment.objects.filter(author=viewer, article=article, status__in=_OWN_VISIBLE)
+        .select_related("author", "parent__author")
+        .order_by("created_at", "id")
+    )
+
+
+def own_waiting_items(comments: list[Comment], *, max_indent: int) -> list[ThreadItem]:
+    items = [
+        ThreadItem(
+            comment=c,
+            depth=min(c.depth, max_indent),
+            in_reply_to=(
+                c.parent.author.public_name
+                if c.parent is not None and c.depth > max_indent
+                else None
+            ),
+            tombstone=False,
+        )
+        for c in comments
+    ]
+    _decorate(items)
+    return items
 
 
 def comment_context(*, comment: Comment, viewer: User | None) -> list[ThreadItem]:
@@ -261,17 +478,15 @@ def comment_context(*, comment: Comment, viewer: User | None) -> list[ThreadItem
 
 
 def page_of_comment(
-    *, comment: Comment, viewer: User | None, sort: str = "oldest", per_page: int = 20
+    *, comment: Comment, sort: str = "oldest", per_page: int = 20
 ) -> int:
     """The thread page (in `sort` order) that shows `comment`: its top-level
-    comment's position among the visible top-level comments."""
+    comment's position among the public top-level comments. The author's own
+    comment awaiting review shows at the top of page 1 (articles.fragments)."""
     if sort not in SORTS:
         sort = "oldest"
     root_id = comment.root_id or comment.pk
-    top = _top_level_for(comment.article, viewer)
-    if sort == "replies":
-        top = _with_reply_counts(top)
-    ids = list(top.order_by(*_ORDERING[sort]).values_list("pk", flat=True))
+    ids = list(_public_top_level(comment.article, sort).values_list("pk", flat=True))
     try:
         position = ids.index(root_id)
     except ValueError:
@@ -285,3 +500,19 @@ def edit_deadline(comment: Comment) -> datetime | None:
         return None
     deadline = comment.created_at + settings.PARLEY_EDIT_WINDOW
     return deadline if deadline > timezone.now() else None
+
+
+def own_edit_deadlines(*, article: Article, viewer: User) -> dict[int, datetime]:
+    """When the edit window of each of the viewer's comments on the story closes,
+    for those still open (one query on the author's comments)."""
+    window = settings.PARLEY_EDIT_WINDOW
+    rows = (
+        Comment.objects.filter(
+            article=article,
+            author=viewer,
+            created_at__gt=timezone.now() - window,
+        )
+        .exclude(status__in=_TOMBSTONE)
+        .values_list("pk", "created_at")
+    )
+    return {pk: created_at + window for pk, created_at in rows}

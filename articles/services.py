@@ -15,7 +15,7 @@ from lifecycle.transitions import comment_transition
 from moderation.models import AuthorStanding, Decision
 
 from .models import Article, Comment, CommentRevision, CommentStatus, IdempotencyKey
-from .text import clean_body
+from .text import clean_body, render_body
 
 
 def _require_reader(user: User) -> None:
@@ -107,6 +107,7 @@ def comment_create(
                 depth=parent.depth + 1 if parent else 0,
                 author=author,
                 body=text,
+                body_html=render_body(text),
                 status=CommentStatus.PENDING,
                 created_at=now,
                 status_changed_at=now,
@@ -166,8 +167,9 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
             return locked
         locked.text_version += 1
         locked.body = text
+        locked.body_html = render_body(text)
         locked.edited_at = now
-        locked.save(update_fields=["text_version", "body", "edited_at"])
+        locked.save(update_fields=["text_version", "body", "body_html", "edited_at"])
         comment_transition(
             comment=locked,
             to_status=CommentStatus.PENDING,

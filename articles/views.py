@@ -8,6 +8,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotModified,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -24,7 +26,7 @@ from core.errors import InvalidInput, NotAllowed, ServiceError
 from core.rates import setting_rate
 from moderation import selectors as moderation_selectors
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .forms import CommentForm
 from .models import Article, Comment, CommentStatus
 
@@ -56,9 +58,22 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def article_list_page(request: HttpRequest) -> HttpResponse:
+    try:
+        page = selectors.story_list_page(
+            page=request.GET.get("page", "1"), per_page=settings.PARLEY_STORY_PAGE_SIZE
+        )
+    except ServiceError as exc:
+        return render(
+            request, "articles/refused.html", {"message": exc.message}, status=400
+        )
     return render(
-        request, "articles/article_list.html", {"articles": selectors.article_list()}
+        request, "articles/article_list.html", {"articles": page.stories, "page": page}
     )
+
+
+def _shared(request: HttpRequest) -> bool:
+    """Whether this reader gets the page every anonymous reader gets (cacheable)."""
+    return not request.user.is_authenticated and not len(messages.get_messages(request))
 
 
 def _render_article(
@@ -69,43 +84,71 @@ def _render_article(
     error: ServiceError | None = None,
     reply_to: int | None = None,
 ) -> HttpResponse:
-    if not hasattr(article, "comment_count"):
-        article = selectors.article_list().get(pk=article.pk)
     sort = request.GET.get("sort", "oldest")
     page_number = request.GET.get("page", "1")
+    closed_reason = article.comments_closed_reason()
     try:
-        page = selectors.thread_for_article(
-            article=article,
-            viewer=_viewer(request),
-            sort=sort,
-            page=page_number,
-            per_page=settings.PARLEY_THREAD_PAGE_SIZE,
-            max_indent=settings.PARLEY_MAX_INDENT,
+        fragment = fragments.thread_fragment(
+            article=article, sort=sort, page=page_number
         )
     except ServiceError as exc:
         return render(
             request, "articles/refused.html", {"message": exc.message}, status=400
         )
-    context = {
-        "article": article,
-        "page": page,
-        "awaiting_note": _awaiting_note(page.items, _viewer(request)),
-        "sorts": selectors.SORTS,
-        "form": form or CommentForm(),
-        "error": error,
-        "reply_to": reply_to,
-        "closed_reason": article.comments_closed_reason(),
-    }
-    return render(
-        request,
-        "articles/article_detail.html",
-        context,
-        status=error.status if error else 200,
-    )
+    shared = error is None and _shared(request)
+    etag = f'{fragment.etag[:-1]}-{int(bool(closed_reason))}"'
+    response: HttpResponse
+    if shared and etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        reply_text = ""
+        if form is not None and reply_to is not None:
+            reply_text = form.data.get("body", "")
+        viewer = _viewer(request)
+        thread_html = fragments.personalise(
+            request,
+            fragment,
+            article=article,
+            viewer=viewer,
+            closed=bool(closed_reason),
+            reply_to=reply_to,
+            reply_text=reply_text,
+            awaiting_note=lambda: _awaiting_note(viewer),
+        )
+        context = {
+            "article": article,
+            "page": fragment,
+            "thread_html": thread_html,
+            "sorts": selectors.SORTS,
+            "form": form or CommentForm(),
+            "error": error,
+            "reply_to": reply_to,
+            "closed_reason": closed_reason,
+        }
+        response = render(
+            request,
+            "articles/article_detail.html",
+            context,
+            status=error.status if error else 200,
+        )
+    if shared:
+        return fragments.shared_headers(response, etag)
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(selectors.article_list(), slug=slug)
+    if _shared(request):
+        sort = request.GET.get("sort", "oldest")[:20]
+        page = request.GET.get("page", "1")[:20]
+        return fragments.shared_response(
+            request,
+            slug=slug,
+            name=f"page:{sort}:{page}",
+            build=lambda article: _render_article(request, article),
+        )
+    article = get_object_or_404(selectors.published_articles(), slug=slug)
     return _render_article(request, article)
 
 
@@ -139,14 +182,10 @@ def _first_comment_note() -> str:
     )
 
 
-def _awaiting_note(items: list[selectors.ThreadItem], viewer: User | None) -> str:
+def _awaiting_note(viewer: User | None) -> str:
     """The note shown on the viewer's own comments awaiting review, when the
-    viewer is still a new commenter."""
-    if viewer is None or not any(
-        item.awaiting_review and item.comment.author_id == viewer.pk for item in items
-    ):
-        return ""
-    if not moderation_selectors.is_new_commenter(viewer):
+    viewer is still a new commenter (asked only when the page shows one)."""
+    if viewer is None or not moderation_selectors.is_new_commenter(viewer):
         return ""
     return _first_comment_note()
 
@@ -201,16 +240,15 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         )
     comment.refresh_from_db(fields=["status", "status_changed_at"])
     _posted_message(request, comment)
-    return HttpResponseRedirect(_thread_url(request, comment, viewer))
+    return HttpResponseRedirect(_thread_url(request, comment))
 
 
-def _thread_url(request: HttpRequest, comment: Comment, viewer: User | None) -> str:
+def _thread_url(request: HttpRequest, comment: Comment) -> str:
     """The thread page, in the order the reader was reading, that shows `comment`."""
     sort = request.POST.get("sort", "oldest")
     sort = sort if sort in selectors.SORTS else "oldest"
     number = selectors.page_of_comment(
         comment=comment,
-        viewer=viewer,
         sort=sort,
         per_page=settings.PARLEY_THREAD_PAGE_SIZE,
     )
@@ -239,6 +277,16 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = selectors.comment_context(comment=comment, viewer=_viewer(request))
     if not items:
         raise Http404("No such comment.")
+    closed_reason = comment.article.comments_closed_reason()
+    viewer = _viewer(request)
+    thread_html = fragments.render_for_viewer(
+        request,
+        items,
+        article=comment.article,
+        viewer=viewer,
+        closed=bool(closed_reason),
+        awaiting_note=lambda: _awaiting_note(viewer),
+    )
     return render(
         request,
         "articles/comment_detail.html",
@@ -246,8 +294,8 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comment": comment,
             "article": comment.article,
             "items": items,
-            "form": CommentForm(),
-            "closed_reason": comment.article.comments_closed_reason(),
+            "thread_html": thread_html,
+            "closed_reason": closed_reason,
         },
     )
 
@@ -277,7 +325,7 @@ def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             comment.refresh_from_db(fields=["status", "status_changed_at"])
             _posted_message(request, comment)
-            return HttpResponseRedirect(_thread_url(request, comment, viewer))
+            return HttpResponseRedirect(_thread_url(request, comment))
     deadline = selectors.edit_deadline(comment)
     if deadline is None and error is None:
         error = NotAllowed(

@@ -14,6 +14,15 @@ Rounds alternate baseline and analyze so a noisy neighbour hits both alike.
 The last line is one JSON object, with the peak RSS of every process started.
 """
 
+import sys
+from pathlib import Path
+
+# bench/http.py shares its name with the standard library's `http` package: keep
+# this folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
 import argparse
 import json
 import os
@@ -22,16 +31,13 @@ import resource
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 # The scratch database and per-process memory helpers of the pipeline benchmark
-# (this folder is on sys.path when a script in it runs).
-from pipeline import _admin_sql, _each_peak_rss_mb, _scratch_url
+from bench.pipeline import _admin_sql, _each_peak_rss_mb, _scratch_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 9751

@@ -10,14 +10,20 @@ last line is one JSON object with every figure.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/http.py shares its name with the standard library's `http` package: keep
+# this folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
 import argparse
 import json
 import os
 import resource
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 

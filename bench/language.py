@@ -10,16 +10,23 @@ comments (kaggle-insults test), English, French and Arabic tweets (MLMA). The
 last line is one JSON object.
 """
 
+import sys
+from pathlib import Path
+
+# bench/http.py shares its name with the standard library's `http` package: keep
+# this folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
 import argparse
 import csv
 import io
 import json
 import resource
 import statistics
-import sys
 import time
 import zipfile
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -19,6 +19,15 @@ for request latency. The last line is one JSON object, with the peak RSS of ever
 process started.
 """
 
+import sys
+from pathlib import Path
+
+# bench/http.py shares its name with the standard library's `http` package: keep
+# this folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
 import argparse
 import json
 import os
@@ -26,19 +35,17 @@ import random
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deploy import stack  # noqa: E402
+from deploy import stack
 
 APP_PORT, PROXY_PORT = 9431, 9432
 BASELINE_SECONDS = 30.0

@@ -11,19 +11,25 @@ backlog with no worker running and measures how fast 1 and then 2 worker process
 drain it. The last line is one JSON object.
 """
 
+import sys
+from pathlib import Path
+
+# bench/http.py shares its name with the standard library's `http` package: keep
+# this folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
 import argparse
 import json
 import os
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]

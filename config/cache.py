@@ -26,6 +26,13 @@ class TolerantRedisCache(RedisCache):
             self._warn("get")
             return default
 
+    def get_many(self, keys: Any, version: int | None = None) -> Any:
+        try:
+            return super().get_many(keys, version)
+        except RedisError:
+            self._warn("get_many")
+            return {}
+
     def set(
         self, key: Any, value: Any, timeout: Any = None, version: Any = None
     ) -> None:

@@ -162,7 +162,8 @@ class PipelineResult(models.Model):
     )
     text_version = models.PositiveIntegerField()
     outcome = models.CharField(max_length=20)
-    # [{"code": "TOXIC", "phase": "classifier", "detail": "..."}, ...]
+    # [{"code": "TOXIC", "phase": "classifier", "detail": "..."}, ...]; GIN-indexed
+    # on PostgreSQL (migration 0004), see selectors.with_reason.
     reasons = models.JSONField(default=list)
     toxicity = models.FloatField(null=True, blank=True)
     model_version = models.CharField(max_length=100, blank=True)
@@ -304,7 +305,14 @@ class Report(models.Model):
                 fields=["comment", "reporter"], name="one_report_per_reader"
             )
         ]
-        indexes = [models.Index(fields=["comment", "resolution"])]
+        indexes = [
+            # The Reported queue and its counts read only open reports.
+            models.Index(
+                fields=["comment"],
+                name="report_open_by_comment_idx",
+                condition=models.Q(resolution="pending"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Report of {self.comment_id} by {self.reporter_id}: {self.reason}"

@@ -24,7 +24,7 @@ from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
 from lifecycle.events import CommentSubmitted
-from moderation.services import scoring
+from moderation.services import scoring, stats
 
 logger = logging.getLogger(__name__)
 
@@ -183,3 +183,9 @@ def requeue_stale_pending_task() -> int:
         woken += 1
     logger.info("%s stale pending comments; woke %s drain task(s).", len(stale), woken)
     return len(stale)
+
+
+@shared_task(name="moderation.stats_rollup", soft_time_limit=50, time_limit=60)
+def stats_rollup_task() -> float:
+    """Recompute the figures /metrics and the dashboard read (see services.stats)."""
+    return stats.stats_rollup().took_s

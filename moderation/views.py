@@ -9,6 +9,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from moderation.health import oldest_pending_seconds, run_checks
 from moderation.metrics import ParleyCollector
+from moderation.services.stats import stats_latest
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -33,5 +34,5 @@ def metrics(request: HttpRequest) -> HttpResponse:
     ):
         return HttpResponse("Send the metrics token as a Bearer token.", status=401)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ParleyCollector())
+    registry.register(ParleyCollector(stats_latest().figures))
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

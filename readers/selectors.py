@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from articles.models import Comment, CommentStatus
+from core.errors import InvalidInput
 from moderation.models import Decision, Report
 
 from .models import (
@@ -30,12 +32,49 @@ class MyComment:
         return self.comment.status == CommentStatus.REJECTED and self.appeal is None
 
 
-def my_comments(*, user: User) -> list[MyComment]:
-    """Every comment the reader wrote, newest first, with the reason a rejected one
-    was given (the moderator's chosen reason, else the pipeline's) and its appeal."""
+@dataclass
+class MyCommentsPage:
+    items: list[MyComment]
+    number: int
+    num_pages: int
+    has_next: bool
+    has_previous: bool
+
+
+def my_comments_page(
+    *, user: User, page: object = 1, per_page: int = 25
+) -> MyCommentsPage:
+    """A page of the reader's comments, newest first: a prolific reader's page costs
+    what anyone's does (the author/created index, then the page's rows only)."""
+    paginator = Paginator(
+        Comment.objects.filter(author=user).order_by("-created_at", "-id"), per_page
+    )
+    try:
+        current = paginator.page(page)  # type: ignore[arg-type]
+    except (PageNotAnInteger, EmptyPage) as exc:
+        raise InvalidInput(
+            f"There is no page {page}; you have {paginator.num_pages}.",
+            code="bad_page",
+        ) from exc
+    ids = [c.pk for c in current.object_list]
+    return MyCommentsPage(
+        items=my_comments(user=user, ids=ids),
+        number=current.number,
+        num_pages=paginator.num_pages,
+        has_next=current.has_next(),
+        has_previous=current.has_previous(),
+    )
+
+
+def my_comments(*, user: User, ids: list[int] | None = None) -> list[MyComment]:
+    """Every comment the reader wrote (or those of `ids`), newest first, with the
+    reason a rejected one was given (the moderator's chosen reason, else the
+    pipeline's) and its appeal."""
+    mine = Comment.objects.filter(author=user)
+    if ids is not None:
+        mine = mine.filter(pk__in=ids)
     comments = (
-        Comment.objects.filter(author=user)
-        .select_related("article")
+        mine.select_related("article")
         .prefetch_related(
             Prefetch(
                 "decisions",

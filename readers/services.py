@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from articles.cache import story_versions_bump
 from articles.models import Article, Comment, CommentStatus
 from core.errors import Conflict, InvalidInput, NotAllowed
 from lifecycle.transitions import Transition, comment_transition, comments_transition
@@ -350,6 +351,13 @@ def account_delete(*, user: User, password: str, withdraw_comments: bool) -> Use
                     .order_by("pk")
                 ]
             )
+        # Their name goes from every thread their comments appear in.
+        story_versions_bump(
+            Comment.objects.filter(author=user)
+            .order_by()
+            .values_list("article_id", flat=True)
+            .distinct()
+        )
         user.username = f"deleted-{user.pk}"
         user.display_name = DELETED_READER
         user.display_name_key = ""  # the name is free for someone else

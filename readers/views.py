@@ -124,10 +124,18 @@ def problem_report_thanks(request: HttpRequest) -> HttpResponse:
 def my_comments_page(request: HttpRequest) -> HttpResponse:
     viewer = _user(request)
     assert viewer is not None  # noqa: S101  (login_required)
+    try:
+        page = selectors.my_comments_page(
+            user=viewer, page=request.GET.get("page", "1")
+        )
+    except ServiceError as exc:
+        return render(
+            request, "articles/refused.html", {"message": exc.message}, status=400
+        )
     return render(
         request,
         "readers/my_comments.html",
-        {"items": selectors.my_comments(user=viewer)},
+        {"items": page.items, "page": page},
     )
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.names import name_key
 from articles.models import Article, Comment, CommentRevision, CommentStatus
+from articles.text import render_body
 from lifecycle.transitions import counters_recount
 from moderation.models import Decision, PipelineResult, Report
 from readers.models import Appeal, Notification, NotificationKind, ProblemReport
@@ -53,6 +54,7 @@ class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     article = factory.SubFactory(ArticleFactory)
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"A thoughtful comment, number {n}.")
+    body_html = factory.LazyAttribute(lambda c: render_body(c.body))
     status = CommentStatus.PUBLISHED
     parent = None
     root = factory.LazyAttribute(

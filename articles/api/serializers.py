@@ -47,26 +47,18 @@ class CommentOutputSerializer(serializers.Serializer[Comment]):
         help_text='"Moderator" or "Staff" for Parley\'s staff, null for readers.',
     )
     body = serializers.CharField(allow_null=True)
+    body_html = serializers.CharField(
+        allow_null=True, help_text="The body as safe HTML: paragraphs and links."
+    )
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     awaiting_review = serializers.BooleanField()
     url = serializers.CharField()
-
-
-def comment_payload(comment: Comment, *, tombstone: bool = False) -> dict[str, object]:
-    return {
-        "id": comment.pk,
-        "parent_id": comment.parent_id,
-        "depth": comment.depth,
-        "status": comment.status,
-        "author": None if tombstone else comment.author.public_name,
-        "author_badge": None if tombstone else (comment.author.staff_badge or None),
-        "body": None if tombstone else comment.body,
-        "created_at": comment.created_at,
-        "edited_at": comment.edited_at,
-        "awaiting_review": not tombstone and comment.is_awaiting_review,
-        "url": comment.get_absolute_url(),
-    }
+    more_replies = serializers.IntegerField(
+        required=False,
+        help_text="On a top-level comment: replies beyond this page's bound, read "
+        "on the comment's own page.",
+    )
 
 
 class CommentBodyField(serializers.CharField):
@@ -115,10 +107,15 @@ class CommentEditInputSerializer(serializers.Serializer[None]):
 
 
 class ThreadOutputSerializer(serializers.Serializer[None]):
-    count = serializers.IntegerField(help_text="Top-level comments in the thread.")
-    page = serializers.IntegerField()
-    num_pages = serializers.IntegerField()
+    count = serializers.IntegerField(
+        required=False, help_text="Top-level comments in the thread (numbered pages)."
+    )
+    page = serializers.IntegerField(required=False)
+    num_pages = serializers.IntegerField(required=False)
     next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True, required=False)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` to read on from here."
+    )
     sort = serializers.CharField()
     results = CommentOutputSerializer(many=True)

@@ -7,6 +7,8 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -18,8 +20,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.models import User
-from articles import selectors, services
+from articles import fragments, selectors, services, thread_json
 from articles.models import Article, Comment
+from articles.payloads import comment_payload
 from core.errors import InvalidInput, NotFound
 from core.throttles import CommentWriteThrottle
 
@@ -30,10 +33,26 @@ from .serializers import (
     CommentEditInputSerializer,
     CommentOutputSerializer,
     ThreadOutputSerializer,
-    comment_payload,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_THREAD_LIMIT = 100
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return settings.PARLEY_THREAD_PAGE_SIZE
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_THREAD_LIMIT:
+        raise InvalidInput(
+            f"limit must be a whole number from 1 to {MAX_THREAD_LIMIT}.",
+            code="bad_limit",
+        )
+    return limit
+
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +62,11 @@ def _viewer(request: Request) -> User | None:
 
 
 def _article(slug: str, *, with_counts: bool = True) -> Article:
-    stories = (
-        selectors.article_list() if with_counts else selectors.published_articles()
-    )
-    article = stories.filter(slug=slug).first()
+    article = selectors.published_articles().filter(slug=slug).first()
     if article is None:
         raise NotFound(f"There is no story {slug!r}.", code="article_not_found")
+    if with_counts:
+        selectors.with_counts([article])
     return article
 
 
@@ -98,7 +116,12 @@ class ArticleListApi(generics.ListAPIView[Article]):
     serializer_class = ArticleOutputSerializer
 
     def get_queryset(self) -> QuerySet[Article]:
-        return selectors.article_list()
+        return selectors.published_articles().order_by("-published_at", "-id")
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        # Counted for the page's stories only, never for the whole list.
+        return None if page is None else selectors.with_counts(list(page))
 
 
 class ArticleDetailApi(generics.RetrieveAPIView[Article]):
@@ -116,40 +139,92 @@ class ThreadApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
-            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter(
+                "page",
+                OpenApiTypes.INT,
+                description="A numbered page of top-level comments (the default).",
+            ),
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description="Continue after `next_cursor` of an earlier response "
+                "(keyset pagination: every chunk costs the same however deep).",
+            ),
+            OpenApiParameter(
+                "limit",
+                OpenApiTypes.INT,
+                description=f"Top-level comments per chunk with a cursor (at most "
+                f"{MAX_THREAD_LIMIT}).",
+            ),
         ],
         responses=ThreadOutputSerializer,
     )
-    def get(self, request: Request, slug: str) -> Response:
-        """A page of the story's thread: top-level comments with all their replies."""
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        """A page of the story's thread: top-level comments with their replies.
+
+        Every reader gets the same cached JSON (with an ETag to revalidate); a
+        signed-in reader's own comments awaiting review are added to it.
+        """
+        params = request.query_params
+        sort = params.get("sort", "oldest")
+        cursor = params.get("cursor")
+        page = (
+            None if cursor is not None or "limit" in params else params.get("page", "1")
+        )
+        limit = _limit(params.get("limit"))
+        if not request.user.is_authenticated:
+            name = f"api:{sort[:20]}:{(page or '')[:20]}:{limit}:{(cursor or '')[:200]}"
+            return fragments.shared_response(
+                request,
+                slug=slug,
+                name=f"{name}:{request.get_host()}",
+                build=lambda article: self._thread(
+                    request, article, sort=sort, page=page, cursor=cursor, limit=limit
+                ),
+                not_found=NotFound(
+                    f"There is no story {slug!r}.", code="article_not_found"
+                ),
+            )
         article = _article(slug, with_counts=False)
-        page = selectors.thread_for_article(
+        return self._thread(
+            request, article, sort=sort, page=page, cursor=cursor, limit=limit
+        )
+
+    def _thread(
+        self,
+        request: Request,
+        article: Article,
+        *,
+        sort: str,
+        page: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> HttpResponse:
+        found = thread_json.thread_json(
             article=article,
-            viewer=_viewer(request),
-            sort=request.query_params.get("sort", "oldest"),
-            page=request.query_params.get("page", "1"),
-            per_page=settings.PARLEY_THREAD_PAGE_SIZE,
-            max_indent=10**6,
+            sort=sort,
+            page=page,
+            cursor=cursor,
+            limit=limit,
+            base_url=request.build_absolute_uri(request.path),
         )
-        base = request.build_absolute_uri(request.path)
-
-        def link(number: int) -> str:
-            return f"{base}?sort={page.sort}&page={number}"
-
-        return Response(
-            {
-                "count": page.total_top_level,
-                "page": page.number,
-                "num_pages": page.num_pages,
-                "next": link(page.number + 1) if page.has_next else None,
-                "previous": link(page.number - 1) if page.has_previous else None,
-                "sort": page.sort,
-                "results": [
-                    comment_payload(item.comment, tombstone=item.tombstone)
-                    for item in page.items
-                ],
-            }
-        )
+        waiting = selectors.own_waiting(article=article, viewer=_viewer(request))
+        body = found.body
+        if waiting:
+            first = (page or "").strip() == "1" or (page is None and not cursor)
+            body = thread_json.merge_waiting_json(body, waiting, first=first)
+            response = HttpResponse(body, content_type="application/json")
+        elif found.etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(body, content_type="application/json")
+        if not request.user.is_authenticated:
+            return fragments.shared_headers(response, found.etag)
+        if not waiting:
+            response["ETag"] = found.etag
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie", "Authorization"])
+        return response
 
     @extend_schema(
         request=CommentCreateInputSerializer,

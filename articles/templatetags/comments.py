@@ -5,8 +5,6 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from articles import selectors
-from articles.models import Comment
 from articles.text import render_body
 
 register = template.Library()
@@ -16,12 +14,6 @@ register = template.Library()
 def comment_body(text: str) -> SafeString:
     """Plain-text comment body as safe HTML (see articles.text.render_body)."""
     return render_body(text)
-
-
-@register.simple_tag
-def edit_deadline(comment: Comment) -> datetime | None:
-    """When the author's edit window for the comment closes, or None if it has."""
-    return selectors.edit_deadline(comment)
 
 
 @register.filter

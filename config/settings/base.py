@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readers.purge_ip_hashes",
         "schedule": timedelta(hours=6),
     },
+    "stats-rollup": {
+        "task": "moderation.stats_rollup",
+        "schedule": timedelta(seconds=60),
+    },
     "requeue-stuck-emails": {
         "task": "readers.requeue_stuck_emails",
         "schedule": timedelta(minutes=5),
@@ -293,6 +297,18 @@ PARLEY_EDIT_WINDOW = timedelta(
 )
 PARLEY_THREAD_PAGE_SIZE = env.int("PARLEY_THREAD_PAGE_SIZE", default=20)
 PARLEY_MAX_INDENT = 6
+# /metrics and the dashboard read a rollup refreshed every minute by beat; a reader
+# finding it older than this refreshes it (see moderation.services.stats).
+PARLEY_STATS_MAX_AGE_SECONDS = env.int("PARLEY_STATS_MAX_AGE_SECONDS", default=180)
+PARLEY_STORY_PAGE_SIZE = env.int("PARLEY_STORY_PAGE_SIZE", default=20)
+# Replies shown under a top-level comment on a thread page; the rest are one click
+# away on the comment's own page, so a page has a bounded size.
+PARLEY_THREAD_REPLIES_SHOWN = env.int("PARLEY_THREAD_REPLIES_SHOWN", default=50)
+# The deployed revision (e.g. the git commit): part of every cached thread entry's
+# key, so pages rendered by the previous release's templates are never served.
+PARLEY_RELEASE = env("PARLEY_RELEASE", default="")
+# Cached thread pages expire after this even if the story never changes.
+PARLEY_THREAD_CACHE_SECONDS = env.int("PARLEY_THREAD_CACHE_SECONDS", default=3600)
 # Comment writes per reader (HTML forms), enforced with django-ratelimit.
 PARLEY_COMMENT_WRITE_RATE = env("PARLEY_COMMENT_WRITE_RATE", default="10/m")
 RATELIMIT_VIEW = "articles.views.rate_limited"

@@ -22,6 +22,8 @@ CACHES = {
     }
 }
 RATELIMIT_ENABLE = True
+# Tests read the dashboard and /metrics right after a change: no stale rollup.
+PARLEY_STATS_MAX_AGE_SECONDS = -1
 PARLEY_PERSPECTIVE_API = env.bool("PARLEY_PERSPECTIVE_API", default=True)
 # Each test sees its own key changes and usage rows at once.
 PARLEY_PERSPECTIVE_KEY_CACHE_SECONDS = 0.0

@@ -3,12 +3,12 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
 from articles.models import Article
+from moderation import selectors
 from moderation.reasons import PipelineReason
 
 
@@ -39,9 +39,7 @@ class ReasonFilter(admin.SimpleListFilter):
             return queryset
         if code == PipelineReason.REPORTED:
             return queryset.filter(reports__isnull=False).distinct()
-        return queryset.annotate(
-            reasons_text=Cast("pipeline_result__reasons", TextField())
-        ).filter(reasons_text__contains=f'"{code}"')
+        return selectors.with_reason(queryset, code)
 
 
 class ScoreBandFilter(admin.SimpleListFilter):

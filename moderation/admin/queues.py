@@ -246,7 +246,23 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         refused: list[str] = []
         done: list[int] = []
         handled: set[int] = set()
-        for comment in queryset.select_related(None).prefetch_related(None):
+        selection = list(queryset.select_related(None).prefetch_related(None))
+        if action.bulk_call is not None and selection:
+            # One transaction for the whole selection (e.g. approving 1,000).
+            handled = {c.pk for c in selection}
+            done, refused = action.bulk_call(
+                [
+                    action_input(
+                        data,
+                        comment=c,
+                        moderator=moderator,
+                        seen_decision_id=seen_decision(request, c.pk),
+                    )
+                    for c in selection
+                ]
+            )
+            selection = []
+        for comment in selection:
             handled.add(comment.pk)
             try:
                 action.call(

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from articles.cache import story_versions_bump
 from articles.models import Article
 from moderation.models import ModerationSettings, WordRule
 from moderation.services.rules import rule_preview
@@ -122,3 +123,10 @@ if not admin.site.is_registered(Article):
             "close_comments_after_days",
         )
         readonly_fields = ("title", "section", "published_at")
+
+        def save_model(
+            self, request: HttpRequest, obj: Article, form: Any, change: bool
+        ) -> None:
+            super().save_model(request, obj, form, change)
+            # Closing or re-opening comments changes every cached thread page.
+            story_versions_bump([obj.pk])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -51,6 +52,15 @@ def _score(comment: Comment) -> _ScoreAtDecision:
         .first()
     )
     return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
+
+
+def _scores_at_decision(comment_ids: list[int]) -> dict[int, _ScoreAtDecision]:
+    return {
+        pk: _ScoreAtDecision(toxicity, version)
+        for pk, toxicity, version in PipelineResult.objects.filter(
+            comment_id__in=comment_ids
+        ).values_list("comment_id", "toxicity", "model_version")
+    }
 
 
 def latest_decision(comment_id: int) -> Decision | None:
@@ -153,6 +163,92 @@ def comment_approve(
         reports_resolve(comment=locked, moderator=moderator, upheld=False)
     comment.refresh_from_db()
     return decision
+
+
+@dataclass
+class BulkOutcome:
+    decisions: list[Decision]
+    refused: list[str]
+
+
+def comments_approve(
+    *,
+    seen: dict[int, int | None],
+    moderator: User,
+    note: str = "",
+) -> BulkOutcome:
+    """Publish many comments in one transaction (a moderator's bulk action).
+
+    `seen` maps each comment id to the newest decision the moderator's page showed
+    (None: no check). One query locks them all and one bulk transition writes the
+    Decision rows and counters; comments withdrawn or decided by someone else
+    since are left as they are and named in `refused`. Their open reports are
+    overruled; an already published one gets a decision that dismisses them, as
+    comment_approve does.
+    """
+    refused: list[str] = []
+    with transaction.atomic():
+        locked = list(
+            Comment.objects.select_for_update().filter(pk__in=seen).order_by("pk")
+        )
+        latest = dict(
+            Decision.objects.filter(comment_id__in=seen)
+            .order_by()
+            .values_list("comment_id")
+            .annotate(last=Max("pk"))
+        )
+        chosen: list[Comment] = []
+        kept: list[Comment] = []  # already published: their reports are dismissed
+        raced = {
+            c.pk: latest[c.pk]
+            for c in locked
+            if seen[c.pk] is not None and latest.get(c.pk, 0) != seen[c.pk]
+        }
+        newer = Decision.objects.select_related("actor").in_bulk(raced.values())
+        for comment in locked:
+            if comment.status == CommentStatus.WITHDRAWN:
+                refused.append(f"Comment {comment.pk} was withdrawn by its author.")
+            elif comment.pk in raced:
+                refused.append(already_decided(newer[raced[comment.pk]]))
+            elif comment.status == CommentStatus.PUBLISHED:
+                kept.append(comment)
+            else:
+                chosen.append(comment)
+        scores = _scores_at_decision([c.pk for c in chosen + kept])
+        none = _ScoreAtDecision(None, "")
+        decisions = comments_transition(
+            [
+                Transition(
+                    comment=c,
+                    to_status=CommentStatus.PUBLISHED,
+                    source=Decision.Source.MODERATOR,
+                    actor=moderator,
+                    note=note,
+                    toxicity=scores.get(c.pk, none).toxicity,
+                    model_version=scores.get(c.pk, none).model_version,
+                )
+                for c in chosen
+            ],
+            bulk=True,
+        )
+        # As comment_approve: approving a published comment dismisses its reports.
+        decisions += [
+            comment_decision_record(
+                comment=c,
+                source=Decision.Source.MODERATOR,
+                actor=moderator,
+                note=note or "Reports dismissed; the comment stays published.",
+                toxicity=scores.get(c.pk, none).toxicity,
+                model_version=scores.get(c.pk, none).model_version,
+            )
+            for c in kept
+        ]
+        comments_reports_resolve(
+            comment_ids=[c.pk for c in chosen + kept],
+            moderator=moderator,
+            upheld=False,
+        )
+    return BulkOutcome(decisions=decisions, refused=refused)
 
 
 def comment_reject(
@@ -270,12 +366,7 @@ def _reject_held(
     )
     if not waiting:
         return []
-    scores = {
-        pk: _ScoreAtDecision(toxicity, version)
-        for pk, toxicity, version in PipelineResult.objects.filter(
-            comment__in=waiting
-        ).values_list("comment_id", "toxicity", "model_version")
-    }
+    scores = _scores_at_decision([c.pk for c in waiting])
     no_score = _ScoreAtDecision(None, "")
     decisions = comments_transition(
         [

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from moderation import selectors
+from moderation.services.stats import stats_latest
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
         request.user.has_perm("moderation.decide_comment")
     ):
         return {"show": False}
-    board = selectors.dashboard()
+    board = stats_latest().dashboard
     oldest = {
         selectors.Queue.NEEDS_REVIEW: board.oldest[selectors.Queue.NEEDS_REVIEW],
         selectors.Queue.PENDING: board.oldest[selectors.Queue.PENDING],

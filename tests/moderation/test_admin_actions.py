@@ -3,6 +3,7 @@ each is refused to staff without the permission, and a second moderator acting o
 the same comment is told who decided it first."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -372,3 +373,32 @@ def test_resolving_reports_updates_each_reporters_record(moderator: User) -> Non
         ).to_status
         == "published"
     )
+
+
+@pytest.mark.django_db
+def test_bulk_approve_from_the_queue_is_one_transaction(
+    moderator: User, django_assert_max_num_queries: Any
+) -> None:
+    """Approving a whole page of held comments does not cost queries per comment."""
+    # given
+    comments = [held() for _ in range(50)]
+    client = login(moderator)
+    data = {
+        "action": "approve_comments",
+        "_selected_action": [str(c.pk) for c in comments],
+        "index": "0",
+    }
+    for c in comments:
+        latest = Decision.objects.filter(comment=c).order_by("-id").first()
+        data[f"seen_{c.pk}"] = str(latest.pk if latest else 0)
+    # when
+    with django_assert_max_num_queries(45):  # the same for 5 comments
+        response = client.post(reverse(CHANGELIST), data)
+    # then
+    assert response.status_code == 302
+    statuses = set(
+        Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {CommentStatus.PUBLISHED}

@@ -72,7 +72,8 @@ def test_metrics_reports_posts_decisions_reasons_and_latency(
     post(author=regular, body="You are a stupid idiot and a pathetic moron.")
     make_comment(status=CommentStatus.PENDING)
     text = client.get("/metrics").content.decode()
-    assert 'parley_comments_posted_total{status="published"}' in text
+    assert "parley_comments_posted_total " in text
+    assert 'parley_comments{status="published"}' in text
     assert 'parley_decisions_total{outcome="held",source="pipeline"} 1.0' in text
     assert 'parley_pipeline_reasons_total{reason="TOXIC"} 1.0' in text
     assert "parley_scoring_seconds_bucket" in text

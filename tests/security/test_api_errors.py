@@ -108,7 +108,7 @@ def test_an_unexpected_api_failure_is_a_500_in_the_error_shape(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("articles.selectors.article_list", broken)
+    monkeypatch.setattr("articles.selectors.published_articles", broken)
     api.raise_request_exception = False
     # when
     response = api.get("/api/v1/articles/")

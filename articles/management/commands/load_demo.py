@@ -16,6 +16,7 @@ from accounts.names import name_key
 from articles.demo.content import READERS, STORIES, WORD_RULES
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.services import comment_create
+from articles.text import render_body
 from lifecycle.transitions import counters_recount
 from moderation.models import WordRule
 
@@ -131,6 +132,7 @@ class Command(BaseCommand):
                     depth=parent.depth + 1 if parent else 0,
                     author=people[item.author],
                     body=item.body,
+                    body_html=render_body(item.body),
                     status=CommentStatus.PUBLISHED,
                     created_at=at,
                     status_changed_at=at,

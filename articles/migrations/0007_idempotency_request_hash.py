@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_pending_since_index'),
+        ('articles', '0006_comment_rejected_author_index'),
     ]
 
     operations = [

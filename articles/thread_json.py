@@ -1,0 +1,137 @@
+"""A page of a story's thread as the API's JSON, cached per story version.
+
+Every reader gets the same bytes (with an ETag); a signed-in reader's own comments
+awaiting review are merged in per request (`merge_waiting_json`), as
+`articles.fragments` does for the HTML page.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from rest_framework.renderers import JSONRenderer
+
+from . import selectors
+from .cache import story_cached, story_version
+from .fragments import etag_for
+from .models import Article, Comment
+from .payloads import comment_payload
+
+
+@dataclass
+class ThreadJson:
+    body: bytes
+    etag: str
+
+
+_RENDERER = JSONRenderer()
+
+
+def thread_json(
+    *,
+    article: Article,
+    sort: str,
+    page: str | None,
+    cursor: str | None,
+    limit: int,
+    base_url: str,
+) -> ThreadJson:
+    """A page of the thread as the API's JSON, cached per story version."""
+    version = story_version(article.pk)
+    if page is not None:
+        name = f"json:{sort}:p{page[:20]}:{base_url}"
+    else:
+        name = f"json:{sort}:c{limit}:{(cursor or '')[:200]}:{base_url}"
+
+    def build() -> bytes:
+        return _RENDERER.render(
+            _thread_data(article, sort, page, cursor, limit, base_url)
+        )
+
+    body = story_cached(article_id=article.pk, version=version, name=name, build=build)
+    return ThreadJson(body=body, etag=etag_for(article.pk, version, name))
+
+
+def _thread_data(
+    article: Article,
+    sort: str,
+    page: str | None,
+    cursor: str | None,
+    limit: int,
+    base_url: str,
+) -> dict[str, Any]:
+    if page is not None:
+        tp = selectors.thread_page(
+            article=article,
+            sort=sort,
+            page=page,
+            per_page=settings.PARLEY_THREAD_PAGE_SIZE,
+            max_replies=settings.PARLEY_THREAD_REPLIES_SHOWN,
+            max_indent=10**6,
+        )
+        items = tp.items
+        roots = [i.comment for i in items if i.comment.parent_id is None]
+        next_cursor = selectors.cursor_after(roots[-1], sort) if tp.has_next else None
+        data: dict[str, Any] = {
+            "count": tp.total_top_level,
+            "page": tp.number,
+            "num_pages": tp.num_pages,
+            "next": f"{base_url}?sort={sort}&page={tp.number + 1}"
+            if tp.has_next
+            else None,
+            "previous": f"{base_url}?sort={sort}&page={tp.number - 1}"
+            if tp.has_previous
+            else None,
+        }
+    else:
+        chunk = selectors.thread_after(
+            article=article,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            max_replies=settings.PARLEY_THREAD_REPLIES_SHOWN,
+        )
+        items = chunk.items
+        next_cursor = chunk.next_cursor
+        data = {
+            "next": f"{base_url}?sort={sort}&limit={limit}&cursor={next_cursor}"
+            if next_cursor
+            else None,
+        }
+    data.update(
+        {
+            "sort": sort,
+            "next_cursor": next_cursor,
+            "results": [
+                comment_payload(
+                    i.comment,
+                    tombstone=i.tombstone,
+                    url=i.url,
+                    more_replies=i.more_replies,
+                )
+                for i in items
+            ],
+        }
+    )
+    return data
+
+
+def merge_waiting_json(body: bytes, waiting: list[Comment], *, first: bool) -> bytes:
+    """The cached JSON page with the viewer's own waiting comments added."""
+    data = json.loads(body)
+    results: list[dict[str, Any]] = data["results"]
+    for comment in waiting:
+        payload = json.loads(_RENDERER.render(comment_payload(comment)))
+        if comment.parent_id is None:
+            if first:
+                results.insert(0, payload)
+            continue
+        for n, row in enumerate(results):
+            if row["id"] == comment.parent_id:
+                end = n + 1
+                while end < len(results) and results[end]["depth"] > row["depth"]:
+                    end += 1
+                results.insert(end, payload)
+                break
+    return _RENDERER.render(data)

@@ -1,0 +1,320 @@
+"""Reads and writes over HTTP, each as a ratio to a trivial Django view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley \
+    REDIS_URL=redis://127.0.0.1:6379/2 \
+        .venv/bin/python bench/http.py [--seconds 8] [--port 9210] [--background 0]
+
+It creates a scratch database beside DATABASE_URL's (dropped at the end), loads
+stories of 50, 500, 2,000 and 5,000 comments with `seed_load` (plus --background
+comments on other stories; it runs VACUUM (ANALYZE)), empties the Redis database
+of REDIS_URL (use one of your own) and starts gunicorn with 2 sync workers itself.
+With wrk -c16 it measures, in one run: the trivial view (bench/benchurls.py) at
+the start and at the end; the story page and the thread API, first page, for each
+story, cached (warm) and uncached (a second gunicorn whose thread cache keeps
+nothing, so every request renders from the database); a reader reading the
+2,000-comment thread whole through the API's cursor and through the pages; and
+comment POSTs through the API with a Celery worker scoring them. Every rate is
+also given divided by the trivial view's. The last line is one JSON object, with
+the peak RSS of every process started.
+"""
+
+import sys
+from pathlib import Path
+
+# This file shares its name with the standard library's `http` package; keep its
+# folder off the import path so `import http.client` finds the real one.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+ROOT = _HERE.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from urllib.parse import urlsplit
+
+from bench.pipeline import (
+    Procs,
+    _admin_sql,
+    _each_peak_rss_mb,
+    _scratch_url,
+    _wait_http,
+    _worker_args,
+)
+
+SIZES = (50, 500, 2000, 5000)
+_WRK_RSS: list[float] = []
+POST_LUA = """
+wrk.method = "POST"
+wrk.body = '{"body": "Thanks for the reporting on the bridge vote, it was useful."}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Token %s"
+"""
+
+
+def _wrk(url: str, seconds: int, *, script: Path | None = None) -> dict[str, float]:
+    args = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        args += ["-s", str(script)]
+    proc = subprocess.Popen([*args, url], stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"wrk failed on {url}")
+    _WRK_RSS.append(round(usage.ru_maxrss / 1024, 1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99_ms = 0.0
+    if p99:
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+        p99_ms = float(p99.group(1)) * scale
+    return {
+        "rps": round(rate, 1),
+        "p99_ms": round(p99_ms, 1),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def _gunicorn(port: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+            f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
+            "--log-level", "warning"]  # fmt: skip
+
+
+def _read_whole(port: int, slug: str, *, pages: bool) -> tuple[float, int, int]:
+    """Read a whole thread as one client would: (ms, requests, comments seen)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.perf_counter()
+    requests = seen = 0
+    if pages:
+        number = 1
+        while True:
+            conn.request("GET", f"/stories/{slug}/?page={number}")
+            body = conn.getresponse().read().decode()
+            requests += 1
+            seen += body.count('class="comment ')
+            if "More comments</a>" not in body:
+                break
+            number += 1
+    else:
+        path = f"/api/v1/articles/{slug}/comments/?limit=100"
+        while path:
+            conn.request("GET", path)
+            data = json.loads(conn.getresponse().read())
+            requests += 1
+            seen += len(data["results"])
+            cursor = data["next_cursor"]
+            path = (
+                f"/api/v1/articles/{slug}/comments/?limit=100&cursor={cursor}"
+                if cursor
+                else ""
+            )
+    conn.close()
+    return round((time.perf_counter() - started) * 1000, 1), requests, seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--port", type=int, default=9210)
+    parser.add_argument(
+        "--background", type=int, default=0, help="extra comments on other stories"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk).")
+    base_db = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not base_db.startswith("postgres") or not redis_url:
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
+    db_url, db_name = _scratch_url(base_db)
+    _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
+    log_dir = Path(tempfile.gettempdir()) / f"parley-bench-http-{os.getpid()}"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "bench.benchsite",
+        "DJANGO_DEBUG": "false",
+        "PARLEY_COMMENT_WRITE_RATE": "1000000/m",
+        "DB_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+    procs = Procs(env, log_dir)
+    try:
+        result = _run(args, procs, redis_url, log_dir)
+    finally:
+        procs.stop_all()
+        from django.db import connections
+
+        connections.close_all()
+        _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    rss: dict[str, object] = dict(procs.rss)
+    rss["bench"] = max(_each_peak_rss_mb(os.getpid()))
+    rss["wrk"] = max(_WRK_RSS, default=0.0)
+    result["peak_rss_mb"] = rss
+    print(json.dumps(result))
+
+
+def _run(
+    args: argparse.Namespace, procs: Procs, redis_url: str, log_dir: Path
+) -> dict[str, object]:
+    import django
+
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, check=True, env=procs.env)
+    seeded = time.monotonic()
+    subprocess.run(
+        [*manage, "seed_load", "--comments", str(sum(SIZES) + 1 + args.background),
+         "--stories", str(max(1, args.background // 500)), "--readers", "5000",
+         "--story-sizes", ",".join(map(str, SIZES))],
+        cwd=ROOT, check=True, env=procs.env,
+    )  # fmt: skip
+    seed_s = round(time.monotonic() - seeded, 1)
+    django.setup()
+    import redis
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from articles.models import Article, Comment
+    from moderation.models import ModerationSettings
+
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = ModerationSettings.get_or_create_current()
+    settings.new_commenter_count = 0
+    settings.repeat_window_minutes = 0
+    settings.save()
+    Article.objects.create(slug="bench-posts", title="Posts", body="-", section="-")
+    poster = User.objects.create_user("bench-poster", password=None, display_name="P")
+    token = Token.objects.create(user=poster).key
+    shapes = {
+        size: {
+            "top_level": Comment.objects.filter(
+                article__slug=f"load-{size}", parent__isnull=True
+            ).count(),
+        }
+        for size in SIZES
+    }
+
+    def url(path: str) -> str:
+        return f"http://127.0.0.1:{args.port}{path}"
+
+    def pages() -> dict[str, str]:
+        found = {"trivial": "/bench/trivial/"}
+        for size in SIZES:
+            found[f"page_{size}"] = f"/stories/load-{size}/"
+            found[f"api_{size}"] = f"/api/v1/articles/load-{size}/comments/"
+        return found
+
+    figures: dict[str, dict[str, float]] = {}
+    whole: dict[str, object] = {}
+
+    # Cached: the deployed configuration; each page read once before measuring.
+    procs.start("gunicorn_cached", _gunicorn(args.port))
+    _wait_http(url("/bench/trivial/"))
+    for name, path in pages().items():
+        _read(url(path))
+        figures[f"{name}_cached"] = _wrk(url(path), args.seconds)
+    whole["api_cached"] = _read_whole(args.port, "load-2000", pages=False)
+    whole["pages_cached"] = _read_whole(args.port, "load-2000", pages=True)
+    procs.stop("gunicorn_cached")
+
+    # Uncached: the same, with a thread cache that keeps nothing.
+    procs.env = {**procs.env, "PARLEY_THREAD_CACHE_SECONDS": "0"}  # a fresh dict
+    procs.start("gunicorn_uncached", _gunicorn(args.port))
+    _wait_http(url("/bench/trivial/"))
+    for name, path in pages().items():
+        if name != "trivial":
+            _read(url(path))
+            figures[f"{name}_uncached"] = _wrk(url(path), args.seconds)
+    whole["api_uncached"] = _read_whole(args.port, "load-2000", pages=False)
+    whole["pages_uncached"] = _read_whole(args.port, "load-2000", pages=True)
+    procs.stop("gunicorn_uncached")
+    procs.env = {
+        k: v for k, v in procs.env.items() if k != "PARLEY_THREAD_CACHE_SECONDS"
+    }
+
+    # Posts: gunicorn with a worker scoring what is posted.
+    procs.start("gunicorn_posts", _gunicorn(args.port))
+    procs.start("worker", _worker_args(1, "bench-http"))
+    _wait_http(url("/bench/trivial/"))
+    script = log_dir / "post.lua"
+    script.write_text(POST_LUA % token)
+    posts = url("/api/v1/articles/bench-posts/comments/")
+    figures["post"] = _wrk(posts, args.seconds, script=script)
+    figures["trivial_end"] = _wrk(url("/bench/trivial/"), args.seconds)
+    procs.stop("worker")
+    procs.stop("gunicorn_posts")
+
+    trivial = (figures["trivial_cached"]["rps"] + figures["trivial_end"]["rps"]) / 2
+
+    def ratio(key: str) -> float:
+        return round(figures[key]["rps"] / trivial, 3)
+
+    result: dict[str, object] = {
+        "trivial_rps": round(trivial, 1),
+        "trivial_rps_start_end": [
+            figures["trivial_cached"]["rps"],
+            figures["trivial_end"]["rps"],
+        ],
+    }
+    for size in SIZES:
+        for kind in ("page", "api"):
+            for state in ("cached", "uncached"):
+                key = f"{kind}_{size}_{state}"
+                result[f"{key}_rps"] = figures[key]["rps"]
+                result[f"{key}_ratio"] = ratio(key)
+                result[f"{key}_p99_ms"] = figures[key]["p99_ms"]
+                if figures[key]["errors"]:
+                    result[f"{key}_errors"] = figures[key]["errors"]
+    result.update(
+        {
+            # The headline keys: the worst story size, so "flat as it grows" shows.
+            "story_page_cached_ratio": min(ratio(f"page_{s}_cached") for s in SIZES),
+            "story_page_uncached_ratio": min(
+                ratio(f"page_{s}_uncached") for s in SIZES
+            ),
+            "thread_api_cached_ratio": min(ratio(f"api_{s}_cached") for s in SIZES),
+            "thread_api_uncached_ratio": min(ratio(f"api_{s}_uncached") for s in SIZES),
+            "whole_thread_2000_ms": whole["api_uncached"][0],  # type: ignore[index]
+            "whole_thread_2000": {
+                k: {"ms": v[0], "requests": v[1], "comments": v[2]}  # type: ignore[index]
+                for k, v in whole.items()
+            },
+            "post_rps": figures["post"]["rps"],
+            "post_ratio": ratio("post"),
+            "post_errors": figures["post"]["errors"],
+            "top_level_per_story": {s: shapes[s]["top_level"] for s in SIZES},
+            "seed_s": seed_s,
+            "background_comments": args.background,
+            "wrk": f"-t2 -c16 -d{args.seconds}s",
+            "cpus": os.cpu_count(),
+        }
+    )
+    return result
+
+
+def _read(url: str) -> None:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(str(parts.hostname), parts.port, timeout=60)
+    conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+    response = conn.getresponse()
+    response.read()
+    if response.status != 200:
+        raise SystemExit(f"{url} answered {response.status}")
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()
