@@ -27,8 +27,6 @@ STUCK_EMAIL_LIMIT = 200
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=EMAIL_MAX_RETRIES,
-    soft_time_limit=20,
-    time_limit=30,
 )
 def send_email_task(self: Task, delivery_id: int) -> bool:
     return delivery.email_delivery_send(
