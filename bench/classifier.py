@@ -90,11 +90,19 @@ def main() -> int:
     )
     ours([texts[0]])
     predict_prob([texts[0]])
+    model.score([texts[0]])
     figures: dict[str, float] = {}
     figures["throughput_per_s"] = _throughput(ours, texts, 256)
     figures["baseline_throughput_per_s"] = _throughput(predict_prob, texts, 256)
+    # What the pipeline calls: every attribute, as Prediction objects.
+    figures["throughput_all_attributes_per_s"] = _throughput(model.score, texts, 256)
+    figures["attributes"] = float(len(model.attribute_names))
     sample = texts[: args.latency_samples]
     figures["latency_p50_ms"], figures["latency_p99_ms"] = _latency_ms(ours, sample)
+    (
+        figures["latency_all_attributes_p50_ms"],
+        figures["latency_all_attributes_p99_ms"],
+    ) = _latency_ms(model.score, sample)
     base50, base99 = _latency_ms(predict_prob, sample)
     figures["baseline_latency_p50_ms"] = base50
     figures["baseline_latency_p99_ms"] = base99
@@ -121,7 +129,15 @@ def main() -> int:
         print(f"{key:<28} {value:12.4f}")
     speed = figures["throughput_per_s"] / figures["baseline_throughput_per_s"]
     p99 = figures["latency_p99_ms"] / figures["baseline_latency_p99_ms"]
-    print(f"ratios vs baseline: throughput x{speed:.2f}, p99 latency x{p99:.2f}")
+    speed_all = (
+        figures["throughput_all_attributes_per_s"]
+        / figures["baseline_throughput_per_s"]
+    )
+    p99_all = figures["latency_all_attributes_p99_ms"] / base99
+    print(
+        f"ratios vs baseline: throughput x{speed:.2f} (all attributes "
+        f"x{speed_all:.2f}), p99 latency x{p99:.2f} (all attributes x{p99_all:.2f})"
+    )
     print(json.dumps({k: round(v, 4) for k, v in figures.items()}))
     return 0
 

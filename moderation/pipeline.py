@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -34,6 +34,10 @@ from moderation.models import (
 from moderation.policy import Outcome, PolicySettings, decide
 from moderation.reasons import PipelineReason
 from moderation.services import registry
+
+if TYPE_CHECKING:
+    # Only for the annotation: the classifier loads numpy when a model does.
+    from moderation.classifier import Prediction
 
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _WORDS = re.compile(r"[^\w<>]+")
@@ -172,6 +176,19 @@ def phase_words(
     return found
 
 
+def _toxic_detail(prediction: "Prediction") -> str:
+    """What moderators read beside a TOXIC hold: the score and the attribute
+    that drove it (the strongest of the model's other attributes, e.g.
+    IDENTITY_ATTACK 0.97), so a hold for a threat reads differently from one
+    for an insult."""
+    detail = f"toxicity {prediction.toxicity:.2f}"
+    others = {k: v for k, v in prediction.attributes.items() if k != "TOXICITY"}
+    if others:
+        name, value = max(others.items(), key=lambda item: item[1])
+        detail += f", driven by {name} {value:.2f}"
+    return detail
+
+
 def phase_classifier(
     comments: Sequence[Comment], settings: ModerationSettings
 ) -> tuple[dict[int, list[ModelScore]], dict[int, list[Finding]]]:
@@ -201,9 +218,7 @@ def phase_classifier(
         )
         if p.toxicity >= settings.hold_threshold:
             found[c.pk].append(
-                Finding(
-                    PipelineReason.TOXIC, "classifier", f"toxicity {p.toxicity:.2f}"
-                )
+                Finding(PipelineReason.TOXIC, "classifier", _toxic_detail(p))
             )
     for shadow_row in registry.shadow_model_versions():
         shadow = registry.load(shadow_row)

@@ -16,6 +16,7 @@ from typing import Any
 
 from moderation.classifier.card import (
     FORMAT,
+    READABLE_FORMATS,
     ModelLoadError,
     card_path_for,
     sha256_of,
@@ -128,10 +129,10 @@ def load_model(path: Path | str) -> ToxicityModel:
             "`python -m moderation.classifier train` or install the version "
             "the card names."
         )
-    if card.get("format") != FORMAT:
+    if card.get("format") not in READABLE_FORMATS:
         raise ModelLoadError(
             f"model {path.name} has format {card.get('format')}, this version of "
-            f"Parley reads format {FORMAT}; retrain it with "
+            f"Parley reads formats {READABLE_FORMATS}; retrain it with "
             "`python -m moderation.classifier train`"
         )
     from skops.io import load

@@ -12,8 +12,10 @@ from pathlib import Path
 DEFAULT_MODEL_PATH = (
     Path(__file__).resolve().parent / "shipped" / "parley-toxicity.skops"
 )
+# 3: calibrated attribute heads (Perspective names), also stacked into TOXICITY;
 # 2: heads mixed by context (reader addressed, tweet-likeness); 1: one vector.
-FORMAT = 2
+FORMAT = 3
+READABLE_FORMATS = (2, 3)
 
 
 class ModelLoadError(Exception):

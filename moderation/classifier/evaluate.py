@@ -209,3 +209,219 @@ def format_report(results: dict[str, Any]) -> str:
             f"{results['explanation_char_f1_toxic_spans_trial']:.4f}"
         )
     return "\n".join(lines)
+
+
+# --- leave one corpus out ------------------------------------------------------
+
+
+def leave_one_corpus_out(
+    examples: Sequence[Example],
+    train: Callable[[list[Example]], Scorer],
+    corpora: Sequence[str],
+    *,
+    train_cap: int = 2500,
+    measure_cap: int = 1500,
+) -> dict[str, Any]:
+    """For each corpus: train on the others, ROC AUC of TOXICITY on it.
+
+    Measured on the held corpus's train and val rows (at most ``measure_cap``,
+    by text hash), never on a test split, so model choices can be made on the
+    mean. Each training corpus is cut to ``train_cap`` training rows by text
+    hash to keep the ~10 fits lean; validation slices and shared rows
+    (augmentation) are kept whole. A corpus never trained on (fox-news) is
+    measured with the model trained on every corpus.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    from moderation.classifier.data import sample_by_hash
+
+    by_source: dict[str, list[Example]] = {}
+    for e in examples:
+        by_source.setdefault(e.source, []).append(e)
+    pool: list[Example] = []
+    for source, rows in by_source.items():
+        train_rows = [e for e in rows if e.split == "train"]
+        pool += (
+            sample_by_hash(train_rows, train_cap, "loco")
+            if (source not in ("augment-identity", "decisions"))
+            else train_rows
+        )
+        pool += [e for e in rows if e.split == "val"]
+    table: dict[str, dict[str, float]] = {}
+    full: Scorer | None = None
+    for held in corpora:
+        measure = sample_by_hash(
+            [e for e in by_source.get(held, []) if e.split != "test"],
+            measure_cap,
+            "loco-measure",
+        )
+        labels = np.array([e.label for e in measure], dtype=np.float64)
+        if len(set(labels.tolist())) < 2:
+            continue
+        trained_on_held = any(e.source == held for e in pool)
+        if trained_on_held:
+            scorer = train([e for e in pool if e.source != held])
+        else:
+            full = full or train(pool)
+            scorer = full
+        probs = scorer([e.text for e in measure])
+        table[held] = {
+            "n": float(len(measure)),
+            "positives": float(labels.sum()),
+            "roc_auc": float(roc_auc_score(labels, probs)),
+            "held_out_of_training": float(trained_on_held),
+        }
+    aucs = [row["roc_auc"] for row in table.values()]
+    return {
+        "per_corpus": table,
+        "mean_roc_auc": float(np.mean(aucs)) if aucs else float("nan"),
+        "train_cap": train_cap,
+        "measure_cap": measure_cap,
+    }
+
+
+def format_loco(loco: dict[str, Any]) -> str:
+    lines = [
+        "leave-one-corpus-out: trained on the other corpora (each cut to "
+        f"{loco['train_cap']} training rows), TOXICITY ROC AUC on the held "
+        f"corpus's train+val rows (at most {loco['measure_cap']}; test splits "
+        "untouched)",
+        f"{'held-out corpus':<18} {'n':>6} {'pos':>6} {'ROC AUC':>8}",
+    ]
+    for corpus, row in loco["per_corpus"].items():
+        lines.append(
+            f"{corpus:<18} {int(row['n']):>6} {int(row['positives']):>6} "
+            f"{row['roc_auc']:>8.4f}"
+        )
+    lines.append(f"{'mean':<18} {'':>6} {'':>6} {loco['mean_roc_auc']:>8.4f}")
+    return "\n".join(lines)
+
+
+# --- attributes and the operating point -------------------------------------------
+
+AttributeScorer = Callable[[Sequence[str]], FloatArray]
+
+
+def attribute_metrics(
+    scorer: AttributeScorer,
+    names: Sequence[str],
+    examples: Sequence[Example],
+    label_of: dict[str, str],
+) -> dict[str, Any]:
+    """ROC AUC of each attribute on the test rows labelled for it, per source
+    and pooled (TOXICITY: every test row's own binary label)."""
+    from sklearn.metrics import roc_auc_score
+
+    test = [e for e in examples if e.split == "test"]
+    probs = scorer([e.text for e in test])
+    source = np.array([e.source for e in test])
+    out: dict[str, Any] = {}
+    for j, name in enumerate(names):
+        if name == "TOXICITY":
+            y = np.array([e.label for e in test])
+        else:
+            key = label_of[name]
+            y = np.array([e.categories.get(key, -1) for e in test])
+        per_source: dict[str, dict[str, float]] = {}
+        for s in sorted(set(source[y >= 0])):
+            rows = (source == s) & (y >= 0)
+            if len(set(y[rows].tolist())) == 2:
+                per_source[s] = {
+                    "n": float(rows.sum()),
+                    "positives": float(y[rows].sum()),
+                    "roc_auc": float(roc_auc_score(y[rows], probs[rows, j])),
+                    "ece": expected_calibration_error(y[rows], probs[rows, j]),
+                }
+        rows = y >= 0
+        result: dict[str, Any] = {"per_source": per_source}
+        if len(set(y[rows].tolist())) == 2:
+            result["pooled_roc_auc"] = float(roc_auc_score(y[rows], probs[rows, j]))
+            result["mean_roc_auc"] = float(
+                np.mean([v["roc_auc"] for v in per_source.values()])
+            )
+        out[name] = result
+    return out
+
+
+def format_attributes(results: dict[str, Any]) -> str:
+    lines = [
+        "attributes: ROC AUC (and ECE) on the test rows of every set labelled for it",
+    ]
+    for name, r in results.items():
+        parts = [
+            f"{s} {v['roc_auc']:.3f} ({int(v['positives'])}/{int(v['n'])}, "
+            f"ECE {v['ece']:.3f})"
+            for s, v in r["per_source"].items()
+        ]
+        lines.append(
+            f"{name:<16} mean {r.get('mean_roc_auc', float('nan')):.4f}, pooled "
+            f"{r.get('pooled_roc_auc', float('nan')):.4f}: " + "; ".join(parts)
+        )
+    return "\n".join(lines)
+
+
+def hold_rates(
+    toxic_probs: FloatArray,
+    toxic_groups: Sequence[str],
+    civil_probs: FloatArray,
+    threshold: float,
+) -> dict[str, float]:
+    """Share of toxic comments held (recall; each group, i.e. source, weighted
+    equally) and of civil comments held (flag rate) at ``threshold``."""
+    groups = np.asarray(toxic_groups)
+    recalls = [
+        float((toxic_probs[groups == g] >= threshold).mean()) for g in set(groups)
+    ]
+    return {
+        "threshold": threshold,
+        "recall_toxic": float(np.mean(recalls)) if recalls else float("nan"),
+        "flag_rate_civil": float((civil_probs >= threshold).mean())
+        if len(civil_probs)
+        else float("nan"),
+    }
+
+
+def choose_operating_point(
+    toxic_probs: FloatArray,
+    toxic_groups: Sequence[str],
+    civil_probs: FloatArray,
+    *,
+    recall_goal: float = 0.85,
+    flag_goal: float = 0.03,
+) -> dict[str, Any]:
+    """The news-comment operating point, chosen on validation rows.
+
+    Goal: hold ≥ ``recall_goal`` of toxic comments while holding ≤
+    ``flag_goal`` of civil ones. If a threshold meets both, the highest such
+    one. If none does, the best trade-off this rule can reach: the lowest
+    threshold that still holds at most ``flag_goal`` of civil comments (the
+    most abuse caught without flooding the queue), with the threshold that
+    would reach ``recall_goal`` and its flag rate reported beside it.
+    """
+    candidates = np.unique(np.round(np.concatenate([toxic_probs, civil_probs]), 4))
+    rates = [
+        hold_rates(toxic_probs, toxic_groups, civil_probs, float(t)) for t in candidates
+    ]
+    both = [
+        r
+        for r in rates
+        if r["recall_toxic"] >= recall_goal and r["flag_rate_civil"] <= flag_goal
+    ]
+    recall_ok = [r for r in rates if r["recall_toxic"] >= recall_goal]
+    flag_ok = [r for r in rates if r["flag_rate_civil"] <= flag_goal]
+    if both:
+        chosen = max(both, key=lambda r: r["threshold"])
+    elif flag_ok:
+        chosen = min(flag_ok, key=lambda r: r["threshold"])
+    else:
+        chosen = max(rates, key=lambda r: r["threshold"])
+    at_recall_goal = max(recall_ok, key=lambda r: r["threshold"]) if recall_ok else None
+    return {
+        "value": chosen["threshold"],
+        "recall_toxic": chosen["recall_toxic"],
+        "flag_rate_civil": chosen["flag_rate_civil"],
+        "meets_both_goals": bool(both),
+        "recall_goal": recall_goal,
+        "flag_goal": flag_goal,
+        "at_recall_goal": at_recall_goal,
+    }

@@ -92,6 +92,9 @@ def test_score_stream_answers_every_line(model: ToxicityModel) -> None:
     assert len(results) == 5
     assert "toxicity" in results[0]
     assert results[0]["model_version"] == model.version
+    assert results[0]["held"] is False
+    assert results[4]["held"] is (results[4]["toxicity"] >= model.threshold)
+    assert results[4]["attributes"]["TOXICITY"] == results[4]["toxicity"]
     assert [("error" in r) for r in results] == [False, True, True, True, False]
 
 
@@ -204,3 +207,14 @@ def test_every_prediction_has_exactly_the_models_attributes(
         assert tuple(p.attributes) == names
         assert p.attributes["TOXICITY"] == p.toxicity
         assert all(0.0 <= v <= 1.0 for v in p.attributes.values())
+
+
+def test_explanations_never_highlight_function_words(model: ToxicityModel) -> None:
+    """ "you", "your", "anyone", "these" carry no offence of their own and are
+    not highlighted, even next to an insult."""
+    # when
+    spans = model.explain("you and your friends are idiots, anyone can see these lies")
+    # then
+    words = {s.text.lower() for s in spans}
+    assert "idiots" in words
+    assert not words & {"you", "your", "anyone", "these", "are", "and"}

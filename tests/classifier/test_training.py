@@ -1,11 +1,16 @@
 """Training on a tiny in-memory set: heads, NB scaling, blinding, explanations."""
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from moderation.classifier.data import Example
+from moderation.classifier.evaluate import choose_operating_point
+from moderation.classifier.functional import KINDS, functional_results
 from moderation.classifier.model import (
     TrainConfig,
     addresses_reader,
+    bagged_threshold,
     fit,
     identity_augmentation,
 )
@@ -37,7 +42,10 @@ def test_tiny_fit_with_nb_scaling_and_extra_head_ranks_insults_higher() -> None:
     # then
     insult, civil = result.scorer.toxicity(["you idiot", "thanks, good article"])
     assert insult > civil
-    assert result.report["heads"] == ["kaggle-insults", "toxic-spans", "olid", "pooled"]
+    heads = result.report["heads"]
+    assert heads[:4] == ["kaggle-insults", "toxic-spans", "olid", "pooled"]
+    # the identity sentences label two attributes, which are stacked too
+    assert heads[4:] == ["attribute:SEVERE_TOXICITY", "attribute:IDENTITY_ATTACK"]
     assert result.report["contexts_used"] == ["base", "address", "tweet"]
     assert result.report["config"]["nb_alpha"] == 1.0
 
@@ -76,3 +84,86 @@ def test_without_gates_the_stacker_uses_the_heads_alone() -> None:
     mix = np.asarray(result.params["mix"])
     assert not mix[:, 1:].any()
     assert not np.asarray(result.params["bias"])[1:].any()
+
+
+def _attribute_examples() -> list[Example]:
+    rows = _examples()
+    threats = ["i will kill you", "we will shoot them all", "i will burn your house"]
+    calm = ["see you at the match", "we will vote them out", "i will read your book"]
+    for split in ("train", "val"):
+        rows += [
+            Example(t, 1, "gab", split, categories={"threat": 1, "obscene": 0})
+            for t in threats
+        ]
+        rows += [
+            Example(t, 0, "gab", split, categories={"threat": 0, "obscene": 0})
+            for t in calm
+        ]
+    return rows
+
+
+def test_attribute_heads_score_their_attribute_and_feed_toxicity() -> None:
+    """Each attribute with labelled rows gets its own calibrated score; the
+    prediction carries exactly the model's attributes, TOXICITY first."""
+    # given
+    config = TrainConfig(n_bits=12, attributes=("THREAT", "INSULT", "PROFANITY"))
+    # when
+    result = fit(_attribute_examples(), config)
+    # then: no row is labelled for INSULT, and no row is profane, so neither
+    # is claimed
+    scorer = result.scorer
+    assert scorer.attribute_names == ("TOXICITY", "THREAT")
+    threat, calm = scorer.score(["i will kill you", "see you at the match"])
+    assert tuple(threat.attributes) == scorer.attribute_names
+    assert threat.attributes["THREAT"] > calm.attributes["THREAT"]
+    assert threat.attributes["TOXICITY"] == threat.toxicity
+    assert threat.categories["threat"] == threat.attributes["THREAT"]
+    assert "attribute:THREAT" in result.report["heads"]
+
+
+def test_operating_point_meets_both_goals_when_it_can() -> None:
+    """The highest threshold holding ≥ 85 % of toxic and ≤ 3 % of civil
+    comments; otherwise the lowest that holds ≤ 3 % of civil comments, with
+    what 85 % recall would cost stated beside it."""
+    # given: toxic comments of two sets well above the civil ones
+    toxic = np.linspace(0.6, 0.9, 20)
+    groups = ["a", "b"] * 10
+    civil = np.linspace(0.0, 0.4, 100)
+    # when
+    point = choose_operating_point(toxic, groups, civil)
+    # then
+    assert point["meets_both_goals"]
+    assert 0.4 < point["value"] < 0.65
+    # given: overlapping scores
+    overlapping = np.linspace(0.2, 0.9, 20)
+    # when
+    fallback = choose_operating_point(overlapping, groups, civil)
+    # then
+    assert not fallback["meets_both_goals"]
+    assert fallback["flag_rate_civil"] <= 0.03
+    assert fallback["recall_toxic"] < 0.85
+    assert fallback["at_recall_goal"]["recall_toxic"] >= 0.85
+    assert fallback["at_recall_goal"]["flag_rate_civil"] > 0.03
+
+
+def test_bagged_threshold_falls_between_separable_classes() -> None:
+    """The bootstrap-median macro-F1 cut separates classes that can be separated."""
+    labels = np.array([0.0] * 50 + [1.0] * 50)
+    scores = np.concatenate([np.linspace(0.0, 0.3, 50), np.linspace(0.6, 1.0, 50)])
+    assert 0.3 < bagged_threshold(labels, scores, rounds=20) <= 0.6
+
+
+def test_functional_suite_reports_every_kind() -> None:
+    """Per-kind share right at the threshold, and an AUC over all cases."""
+
+    # given: a scorer that holds anything with "kill" in it
+    def scorer(texts: Sequence[str]) -> np.ndarray:
+        return np.array([0.9 if "kill" in t else 0.1 for t in texts])
+
+    # when
+    results = functional_results(scorer, 0.5)
+    # then
+    assert set(results["per_kind"]) == {k.name for k in KINDS}
+    assert results["per_kind"]["neutral_group_mention"]["accuracy"] == 1.0
+    assert 0.0 < results["per_kind"]["direct_threat"]["accuracy"] < 1.0
+    assert all(len(k.cases) >= 10 for k in KINDS)

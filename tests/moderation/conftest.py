@@ -76,7 +76,14 @@ _TINY_CIVIL = [
 def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small model trained once per test session, saved like a shipped one."""
     examples = [
-        Example(text, label, source, split)
+        # kaggle-insults rows label INSULT too, so the model has an attribute
+        Example(
+            text,
+            label,
+            source,
+            split,
+            categories={"insult": label} if source == "kaggle-insults" else {},
+        )
         for source in ("kaggle-insults", "toxic-spans", "olid")
         for split in ("train", "val")
         for label, texts in ((1, _TINY_TOXIC), (0, _TINY_CIVIL))

@@ -56,6 +56,14 @@ def test_toxic_comment_is_held_not_rejected_by_default(
     assert "TOXIC" in _codes(comment.pk)
     score = CommentScore.objects.get(comment=comment)
     assert score.toxicity >= 0.5
+    # moderators read the attribute that drove the hold beside the score
+    (toxic,) = [
+        r
+        for r in PipelineResult.objects.get(comment=comment).reasons
+        if r["code"] == "TOXIC"
+    ]
+    assert toxic["detail"].startswith(f"toxicity {score.toxicity:.2f}")
+    assert ", driven by INSULT " in toxic["detail"]
     spans = score.explanation
     assert spans, "a held comment carries the phrases that drove its score"
     # Each span points at its own text in the comment, and the insults are among them.

@@ -56,3 +56,43 @@ def test_a_replaced_model_file_is_not_scored_under_the_old_version(
     assert state.error is not None
     assert "now holds model" in state.error
     assert "tox-deadbeef" in state.error
+
+
+@pytest.mark.django_db
+def test_sites_on_tox_6a4ac5ce_move_to_the_attribute_model_and_keep_old_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A site whose active model is the previous shipped version, tox-6a4ac5ce,
+    scores with the new shipped model after the upgrade; the new row carries
+    the new model's operating point, and scores recorded under the old
+    version stay with the old version."""
+    # given
+    from moderation.models import CommentScore
+    from tests.factories import make_comment
+
+    monkeypatch.setattr(registry, "_loaded", {})
+    old = ModelVersion.objects.create(
+        version="tox-6a4ac5ce",
+        path=registry._shipped_path(),
+        threshold=0.291,
+        is_active=True,
+    )
+    comment = make_comment()
+    CommentScore.objects.create(
+        comment=comment, model_version=old.version, text_version=1, toxicity=0.4
+    )
+    # when
+    row = registry.active_model_version_get_or_register()
+    # then
+    shipped = load_model(DEFAULT_MODEL_PATH)
+    assert row is not None
+    assert row.version == shipped.version != "tox-6a4ac5ce"
+    assert row.threshold == pytest.approx(shipped.threshold)
+    assert "TOXICITY" in shipped.attribute_names
+    assert len(shipped.attribute_names) == 6
+    old.refresh_from_db()
+    assert not old.is_active
+    assert CommentScore.objects.get(comment=comment).model_version == "tox-6a4ac5ce"
+    model = registry.active_model()[1]
+    assert model is not None
+    assert model.version == shipped.version
