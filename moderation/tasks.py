@@ -15,6 +15,7 @@ pending past PARLEY_STALE_PENDING_SECONDS.
 
 import logging
 import time
+from datetime import timedelta
 
 import redis
 from celery import shared_task
@@ -24,7 +25,7 @@ from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
 from lifecycle.events import CommentSubmitted
-from moderation.services import scoring, stats
+from moderation.services import priority, scoring, stats
 
 logger = logging.getLogger(__name__)
 
@@ -197,3 +198,9 @@ def requeue_stale_pending_task() -> int:
 def stats_rollup_task() -> float:
     """Recompute the figures /metrics and the dashboard read (see services.stats)."""
     return stats.stats_rollup().took_s
+
+
+@shared_task(name="moderation.priorities_expire", soft_time_limit=50, time_limit=60)
+def priorities_expire_task() -> int:
+    """Rank again the queued comments of authors whose suspension just ran out."""
+    return priority.priorities_refresh_expired(within=timedelta(minutes=10))

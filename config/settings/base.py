@@ -239,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.stats_rollup",
         "schedule": timedelta(seconds=60),
     },
+    "priorities-expire": {
+        # A suspension that runs out takes its points off the author's queued
+        # comments (moderation.services.priority); the window covers missed runs.
+        "task": "moderation.priorities_expire",
+        "schedule": timedelta(seconds=60),
+    },
     "requeue-stuck-emails": {
         "task": "readers.requeue_stuck_emails",
         "schedule": timedelta(minutes=5),
