@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -107,8 +108,20 @@ def _rejections_capped() -> Case:
     )
 
 
-def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
-    now = timezone.now()
+def _waiting_points(now: datetime) -> Case:
+    """Points for the time a comment has waited since `waiting_since`."""
+    return Case(
+        *[
+            When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
+            for h, p in WAITING_STEPS
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _with_parts(qs: QuerySet[Comment], now: datetime) -> QuerySet[Comment]:
+    """Each part of the priority but waiting, computed from the source rows."""
     report_weight = (
         _pending_reports()
         .order_by()
@@ -127,14 +140,6 @@ def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     )
     sanctioned = AuthorStanding.objects.filter(user_id=OuterRef("author_id")).filter(
         Q(premoderated=True) | Q(banned=True) | Q(suspended_until__gt=now)
-    )
-    waiting = Case(
-        *[
-            When(status_changed_at__lte=now - timedelta(hours=h), then=Value(p))
-            for h, p in WAITING_STEPS
-        ],
-        default=Value(0),
-        output_field=IntegerField(),
     )
     return qs.annotate(
         report_weight=Coalesce(
@@ -171,12 +176,42 @@ def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
             default=Value(0),
             output_field=IntegerField(),
         ),
-        p_waiting=waiting,
-    ).annotate(
-        priority=Cast(
-            F("p_toxicity") + F("p_reports") + F("p_history") + F("p_waiting"),
-            FloatField(),
+    )
+
+
+def priority_bases(comment_ids: list[int]) -> dict[int, float]:
+    """The stored part of the priority (toxicity + reports + history) of each
+    comment, computed from the source rows; for moderation.services.priority."""
+    rows = _with_parts(Comment.objects.filter(pk__in=comment_ids), timezone.now())
+    return {
+        pk: float(tox + reports + history)
+        for pk, tox, reports, history in rows.values_list(  # type: ignore[misc]
+            "pk", "p_toxicity", "p_reports", "p_history"
         )
+    }
+
+
+def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
+    """The parts (shown on the page's rows) and the priority the queue sorts on:
+    the stored base (QueuePriority) plus the waiting points, so ranking a backlog
+    reads one stored number per comment.
+
+    `waiting_since` is when the comment started to wait in its queue: the first
+    pending report on the Reported queue (a comment posted a week ago and reported
+    a minute ago has waited a minute), otherwise the last change of its status."""
+    now = timezone.now()
+    first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
+    qs = qs.annotate(
+        waiting_since=Subquery(first_report, output_field=DateTimeField())
+        if reported
+        else F("status_changed_at")
+    )
+    return _with_parts(qs, now).annotate(
+        p_waiting=_waiting_points(now),
+        priority=Cast(
+            Coalesce(F("queue_priority__base"), Value(0.0)) + F("p_waiting"),
+            FloatField(),
+        ),
     )
 
 
@@ -222,7 +257,9 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
         qs = qs.filter(status=CommentStatus.PUBLISHED)
     elif name == Queue.REJECTED:
         qs = qs.filter(status=CommentStatus.REJECTED)
-    qs = _with_priority(qs).annotate(seen_decision_id=_latest_decision_id())
+    qs = _with_priority(qs, reported=name == Queue.REPORTED).annotate(
+        seen_decision_id=_latest_decision_id()
+    )
     qs = qs.prefetch_related(
         Prefetch(
             "scores",
@@ -255,7 +292,7 @@ def with_reason(qs: QuerySet[Comment], code: str) -> QuerySet[Comment]:
 
 def queue_ordering(name: str) -> tuple[str, ...]:
     if name in (Queue.NEEDS_REVIEW, Queue.REPORTED):
-        return ("-priority", "status_changed_at", "id")
+        return ("-priority", "waiting_since", "id")
     if name == Queue.PENDING:
         return ("created_at", "id")
     return ("-status_changed_at", "-id")
@@ -386,7 +423,7 @@ class Dashboard:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _appeals_count() -> int | None:
+def _appeals_count(site_ids: SiteIds = None) -> int | None:
     # The Appeals queue belongs to the readers app (issue 6); counted once it exists.
     try:
         model = apps.get_model("readers", "Appeal")
@@ -396,6 +433,8 @@ def _appeals_count() -> int | None:
     qs = model._default_manager.all()
     if "status" in status_field:
         qs = qs.filter(status="pending")
+    if site_ids is not None:
+        qs = qs.filter(comment__article__site_id__in=site_ids)
     return qs.count()
 
 
@@ -475,7 +514,7 @@ def dashboard(days: int = 30, *, site_ids: SiteIds = None) -> Dashboard:
         reported_backlog=reported.values("comment_id").distinct().count(),
         oldest_reported=reported.aggregate(t=Min("created_at"))["t"],
         bursts_7d=bursts,
-        appeals=_appeals_count(),
+        appeals=_appeals_count(site_ids),
     )
 
 
@@ -507,3 +546,33 @@ def decision_labels() -> list[tuple[str, int]]:
         for cid, (version, label) in sorted(latest.items())
         if (cid, version) in texts
     ]
+
+
+def review_wait_minutes(*, days: int = 7, sample: int = 200) -> float | None:
+    """The median time, in minutes, from posting to a moderator's decision over the
+    latest `sample` held comments decided in the last `days`; None with none."""
+    since = timezone.now() - timedelta(days=days)
+    waits = list(
+        Decision.objects.filter(
+            source=Decision.Source.MODERATOR,
+            created_at__gte=since,
+            from_status=CommentStatus.HELD,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", "comment__created_at")[:sample]
+    )
+    if not waits:
+        return None
+    return statistics.median((d - c).total_seconds() / 60 for d, c in waits)
+
+
+def is_new_commenter(author: User) -> bool:
+    """Whether the author's comments are still checked by a person first because
+    they have fewer published comments than the settings ask for."""
+    needed = ModerationSettings.get_or_create_current().new_commenter_count
+    if not needed:
+        return False
+    published = Comment.objects.filter(author=author, status=CommentStatus.PUBLISHED)[
+        :needed
+    ].count()
+    return published < needed

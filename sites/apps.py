@@ -11,10 +11,10 @@ class SitesConfig(AppConfig):
     def ready(self) -> None:
         from corsheaders.signals import check_request_enabled
 
-        from lifecycle.events import on_status_changed
+        from lifecycle.events import on_status_changed_batch
 
         from .receivers import status_changed_receiver
         from .signals import cors_allow_site_origin
 
         check_request_enabled.connect(cors_allow_site_origin)
-        on_status_changed(status_changed_receiver)
+        on_status_changed_batch(status_changed_receiver)

@@ -1,5 +1,7 @@
 """Sites' subscribers to the lifecycle hooks (see docs/architecture.md)."""
 
+from collections.abc import Sequence
+
 from lifecycle.events import StatusChanged
 
 from .selectors import story_count_forget
@@ -7,7 +9,10 @@ from .selectors import story_count_forget
 PUBLISHED = "published"
 
 
-def status_changed_receiver(event: StatusChanged) -> None:
-    """A comment published or unpublished changes its story's count for count.js."""
-    if PUBLISHED in (event.old_status, event.new_status):
-        story_count_forget(article_id=event.article_id)
+def status_changed_receiver(events: Sequence[StatusChanged]) -> None:
+    """Comments published or unpublished change their stories' counts for count.js:
+    each story's cached count is dropped once per committed batch."""
+    for article_id in sorted(
+        {e.article_id for e in events if PUBLISHED in (e.old_status, e.new_status)}
+    ):
+        story_count_forget(article_id=article_id)

@@ -219,8 +219,10 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = env.float(
 )
 # Workers log through LOGGING below (JSON lines with the task id), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_TASK_SOFT_TIME_LIMIT = 20
-CELERY_TASK_TIME_LIMIT = 30
+# Every task's limits unless it sets its own; a scoring drain stops well before
+# the soft one (moderation/tasks.py). Small values let tests reach them quickly.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=20)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"moderation.score_comment": {"queue": "scoring"}}
 # A task taken by a worker that dies unacknowledged is delivered again after this.
@@ -244,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.stats_rollup",
         "schedule": timedelta(seconds=60),
     },
+    "priorities-expire": {
+        # A suspension that runs out takes its points off the author's queued
+        # comments (moderation.services.priority); the window covers missed runs.
+        "task": "moderation.priorities_expire",
+        "schedule": timedelta(seconds=60),
+    },
     "requeue-stuck-emails": {
         "task": "readers.requeue_stuck_emails",
         "schedule": timedelta(minutes=5),
@@ -251,9 +259,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge makes an unauthenticated write
+    # a 401 (DRF answers 403 when the first class has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
@@ -304,6 +314,8 @@ CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOWED_ORIGINS: list[str] = []
 
 # Parley's own settings.
+# The site's name as readers see it; display names may not read like it.
+PARLEY_SITE_NAME: str = env("PARLEY_SITE_NAME", default="Parley News")
 PARLEY_COMMENT_MAX_LENGTH = 5000
 # Where `make run` serves the demo newsroom that embeds Parley (load_demo uses it).
 PARLEY_DEMO_NEWSROOM_URL = env(

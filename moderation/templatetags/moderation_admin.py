@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from moderation import selectors
@@ -60,10 +61,34 @@ def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
         }
         for key, label, model in QUEUE_PAGES
     ]
+    if board.appeals is not None:
+        queues.append(
+            {
+                "label": "Appeals",
+                "count": board.appeals,
+                "oldest": None,
+                "url": reverse("admin:readers_appeal_changelist") + "?status=pending",
+            }
+        )
+    decisions = reverse("admin:moderation_decision_changelist")
+    every = reverse("admin:moderation_allcomment_changelist")
+    # The comment queues' links keep the chosen site.
+    in_site = f"site={chosen.slug}&" if chosen else ""
     return {
         "show": True,
         "board": board,
         "queues": queues,
         "sites": list(sites),
         "chosen_site": chosen,
+        # Every figure links to the rows it counts.
+        "links": {
+            "decisions_today": f"{decisions}?source=moderator&created_at__gte="
+            f"{timezone.localdate().isoformat()}",
+            "decisions_by": f"{decisions}?source=moderator&q=",
+            "human_decisions": f"{decisions}?source=moderator",
+            "reported": reverse("admin:moderation_reportedcomment_changelist")
+            + (f"?site={chosen.slug}" if chosen else ""),
+            "bursts": f"{every}?{in_site}reason=BURST",
+            "reason": f"{every}?{in_site}reason=",
+        },
     }

@@ -14,7 +14,13 @@ from core.errors import NotFound
 from moderation.models import Decision, WordRule
 from moderation.services.actions import comment_approve
 from sites.models import ModeratorSites, Site
-from tests.factories import make_article, make_comment, make_site, make_user
+from tests.factories import (
+    AppealFactory,
+    make_article,
+    make_comment,
+    make_site,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,21 +147,27 @@ def test_the_dashboard_counts_the_moderators_sites_and_filters_by_site(
     site_a: Site, held_a: Comment, held_b: Comment, story_a: Article
 ) -> None:
     make_comment(article=story_a, status=CommentStatus.HELD)
+    AppealFactory(comment=make_comment(article=story_a, status=CommentStatus.REJECTED))
+    AppealFactory(comment=make_comment(article=held_b.article, status="rejected"))
+    AppealFactory(comment=make_comment(article=held_b.article, status="rejected"))
     limited = _client(_moderator("amod", site_a)).get("/admin/").content.decode()
     everyone = _client(_moderator("allmod"))
     all_sites = everyone.get("/admin/").content.decode()
     only_b = everyone.get("/admin/?site=beta").content.decode()
 
-    def needs_review(page: str) -> int:
+    def count(row: str, page: str) -> int:
         match = re.search(
-            r'Needs review</a></th><td class="queue-count">(\d+)</td>', page
+            row + r'</a></th><td class="queue-count"><a [^>]*>(\d+)</a></td>', page
         )
         assert match, page
         return int(match.group(1))
 
-    assert needs_review(limited) == 2
-    assert needs_review(all_sites) == 3
-    assert needs_review(only_b) == 1
+    assert count("Needs review", limited) == 2
+    assert count("Needs review", all_sites) == 3
+    assert count("Needs review", only_b) == 1
+    # Pending appeals too are counted on the moderator's or the chosen site only.
+    assert count("Appeals", limited) == 1
+    assert count("Appeals", only_b) == 2
     assert "Moderation queues: Beta Times" in only_b
 
 

@@ -21,7 +21,7 @@ def to_default_site(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0006_comment_rejected_author_index"),
+        ("articles", "0007_idempotency_request_hash"),
         ("sites", "0001_initial"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0004_queue_indexes'),
+        ('moderation', '0005_queue_priority'),
         ('sites', '0001_initial'),
     ]
 
