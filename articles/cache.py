@@ -26,7 +26,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from lifecycle.events import StatusChanged
+from lifecycle.events import AuthorRenamed, StatusChanged
+
+from .models import Comment
 
 T = TypeVar("T")
 
@@ -95,6 +97,17 @@ def status_changed_receiver(event: StatusChanged) -> None:
     """Subscribed to lifecycle's after-commit hook (ArticlesConfig.ready): every
     committed status change of a comment makes its story's cached thread stale."""
     _bump_now([event.article_id])
+
+
+def author_renamed_receiver(event: AuthorRenamed) -> None:
+    """A renamed author's name is in the cached thread of every story they
+    commented on (and in replies' "in reply to"): make those stale."""
+    _bump_now(
+        Comment.objects.filter(author_id=event.user_id)
+        .order_by()
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
 
 
 def story_versions_bump(article_ids: Iterable[int]) -> None:

@@ -4,7 +4,7 @@ from django import forms
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-maxlength": 5000}),
         # Validation of the text itself is the service's, so the same rules and
         # messages hold for the API; strip=False keeps what the reader typed.
         strip=False,

@@ -168,8 +168,12 @@ def personalise(
     closed: bool,
     reply_to: int | None = None,
     reply_text: str = "",
+    awaiting_note: Callable[[], str] | None = None,
 ) -> SafeString:
-    """The fragment's HTML as this reader sees it (see the module's docstring)."""
+    """The fragment's HTML as this reader sees it (see the module's docstring).
+
+    `awaiting_note()` is the note shown under the reader's own comments awaiting
+    review, called only when the page shows one."""
     html = fragment.html
     if viewer is not None:
         waiting = selectors.own_waiting(article=article, viewer=viewer)
@@ -184,6 +188,8 @@ def personalise(
         closed=closed,
         reply_to=reply_to,
         reply_text=reply_text,
+        sort=fragment.sort,
+        awaiting_note=awaiting_note,
     )
 
 
@@ -194,6 +200,7 @@ def render_for_viewer(
     article: Article,
     viewer: User | None,
     closed: bool,
+    awaiting_note: Callable[[], str] | None = None,
 ) -> SafeString:
     """Items picked for one reader (a comment's own page), rendered uncached."""
     return _fill_actions(
@@ -203,6 +210,7 @@ def render_for_viewer(
         article=article,
         viewer=viewer,
         closed=closed,
+        awaiting_note=awaiting_note,
     )
 
 
@@ -216,35 +224,20 @@ def _fill_actions(
     closed: bool,
     reply_to: int | None = None,
     reply_text: str = "",
+    sort: str = "oldest",
+    awaiting_note: Callable[[], str] | None = None,
 ) -> SafeString:
     if viewer is None:
         filled = _ACTIONS.sub("", html)
     else:
-        filled = _fill_for(
-            request, html, entries, article=article, viewer=viewer, closed=closed,
-            reply_to=reply_to, reply_text=reply_text,
+        actions = _Actions(
+            request, article=article, viewer=viewer, closed=closed, reply_to=reply_to,
+            reply_text=reply_text, sort=sort, awaiting_note=awaiting_note,
         )  # fmt: skip
+        names = {e.id: (e.author_id, e.author_name, e.published) for e in entries}
+        filled = _ACTIONS.sub(lambda m: actions.render(int(m.group(1)), names), html)
     # Rendered templates with autoescaping, and names escaped in _Actions.render.
     return mark_safe(filled)  # noqa: S308
-
-
-def _fill_for(
-    request: HttpRequest,
-    html: str,
-    entries: list[Entry],
-    *,
-    article: Article,
-    viewer: User,
-    closed: bool,
-    reply_to: int | None,
-    reply_text: str,
-) -> str:
-    actions = _Actions(
-        request, article=article, viewer=viewer, closed=closed, reply_to=reply_to,
-        reply_text=reply_text,
-    )  # fmt: skip
-    names = {e.id: (e.author_id, e.author_name, e.published) for e in entries}
-    return _ACTIONS.sub(lambda m: actions.render(int(m.group(1)), names), html)
 
 
 def _merge_waiting(fragment: ThreadFragment, html: str, waiting: list[Comment]) -> str:
@@ -285,19 +278,30 @@ class _Actions:
         closed: bool,
         reply_to: int | None,
         reply_text: str,
+        sort: str,
+        awaiting_note: Callable[[], str] | None,
     ) -> None:
         self.viewer = viewer
+        self.sort = sort
+        self._awaiting_note = awaiting_note
+        self._note: str | None = None
+        self._deadlines: dict[int, datetime] | None = None
         self.reply_to = reply_to
         self.reply_text = reply_text
         self.request = request
         self.article = article
         self.closed = closed
         get_token(request)
-        self.templates = {
-            kind: self._render(kind) for kind in ("own", "other", "own_waiting")
-        }
+        self.templates = {"other": self._render("other")}
 
-    def _render(self, kind: str, *, open_text: str | None = None) -> str:
+    def _render(
+        self,
+        kind: str,
+        *,
+        open_text: str | None = None,
+        deadline: datetime | None = None,
+        note: str = "",
+    ) -> str:
         return render_to_string(
             "articles/_comment_actions.html",
             {
@@ -307,9 +311,28 @@ class _Actions:
                 "article": self.article,
                 "closed": self.closed,
                 "open_text": open_text,
+                "sort": self.sort,
+                "deadline": deadline,
+                "awaiting_note": note,
             },
             request=self.request,
         )
+
+    def _own(self, kind: str, pk: int) -> str:
+        """The reader's own comment: its edit deadline (and, waiting, the note)."""
+        if self._deadlines is None:
+            self._deadlines = selectors.own_edit_deadlines(
+                article=self.article, viewer=self.viewer
+            )
+        deadline = self._deadlines.get(pk)
+        if deadline is not None and deadline <= timezone.now():
+            deadline = None
+        note = ""
+        if kind == "own_waiting" and self._awaiting_note is not None:
+            if self._note is None:
+                self._note = self._awaiting_note()
+            note = self._note
+        return self._render(kind, deadline=deadline, note=note)
 
     def render(self, pk: int, names: dict[int, tuple[int, str, bool]]) -> str:
         author_id, name, published = names.get(pk, (self.viewer.pk, "", False))
@@ -319,7 +342,7 @@ class _Actions:
             kind = "other"
         else:
             return ""
-        template = self.templates[kind]
+        template = self._own(kind, pk) if kind != "other" else self.templates[kind]
         if pk == self.reply_to and kind == "other":
             template = self._render(kind, open_text=self.reply_text)
         return template.replace(self._ID, str(pk)).replace(self._NAME, escape(name))

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,7 +56,8 @@ class Article(models.Model):
         if close_at is not None and now >= close_at:
             return (
                 "Comments on this story closed automatically "
-                f"{self.close_comments_after_days} days after publication."
+                f"{self.close_comments_after_days} day"
+                f"{pluralize(self.close_comments_after_days)} after publication."
             )
         if self.published_at > now:
             return "This story has not been published yet."
@@ -180,6 +182,9 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     key = models.CharField(max_length=255)
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE)
+    # A digest of what the first request asked for, so a reused key with a
+    # different story, parent or text is refused instead of answered wrongly.
+    request_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -17,6 +17,7 @@ def comment_payload(
         "depth": comment.depth,
         "status": comment.status,
         "author": None if tombstone else comment.author.public_name,
+        "author_badge": None if tombstone else (comment.author.staff_badge or None),
         "body": None if tombstone else comment.body,
         "body_html": None if tombstone else comment.body_html,
         "created_at": comment.created_at,

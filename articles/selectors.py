@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     Exists,
@@ -474,3 +475,44 @@ def comment_context(*, comment: Comment, viewer: User | None) -> list[ThreadItem
     if items and top_parent is not None:
         items[0].in_reply_to = top_parent.author.public_name
     return items
+
+
+def page_of_comment(
+    *, comment: Comment, sort: str = "oldest", per_page: int = 20
+) -> int:
+    """The thread page (in `sort` order) that shows `comment`: its top-level
+    comment's position among the public top-level comments. The author's own
+    comment awaiting review shows at the top of page 1 (articles.fragments)."""
+    if sort not in SORTS:
+        sort = "oldest"
+    root_id = comment.root_id or comment.pk
+    ids = list(_public_top_level(comment.article, sort).values_list("pk", flat=True))
+    try:
+        position = ids.index(root_id)
+    except ValueError:
+        return 1
+    return position // per_page + 1
+
+
+def edit_deadline(comment: Comment) -> datetime | None:
+    """When the author's edit window for the comment closes, or None if it has."""
+    if comment.status in (CommentStatus.WITHDRAWN, CommentStatus.REJECTED):
+        return None
+    deadline = comment.created_at + settings.PARLEY_EDIT_WINDOW
+    return deadline if deadline > timezone.now() else None
+
+
+def own_edit_deadlines(*, article: Article, viewer: User) -> dict[int, datetime]:
+    """When the edit window of each of the viewer's comments on the story closes,
+    for those still open (one query on the author's comments)."""
+    window = settings.PARLEY_EDIT_WINDOW
+    rows = (
+        Comment.objects.filter(
+            article=article,
+            author=viewer,
+            created_at__gt=timezone.now() - window,
+        )
+        .exclude(status__in=_TOMBSTONE)
+        .values_list("pk", "created_at")
+    )
+    return {pk: created_at + window for pk, created_at in rows}

@@ -1,11 +1,15 @@
 """Writes on stories' comment sections. Every refusal is a ServiceError."""
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed, Unprocessable
 from lifecycle.events import comment_submitted_announce
 from lifecycle.transitions import comment_transition
 from moderation.models import AuthorStanding, Decision
@@ -35,6 +39,23 @@ def _require_reader(user: User) -> None:
         )
 
 
+def _request_hash(*, article: Article, parent: Comment | None, body: object) -> str:
+    payload = json.dumps(
+        [article.pk, parent.pk if parent else None, str(body)], ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _require_same_request(used: IdempotencyKey, request_hash: str) -> None:
+    if used.request_hash and used.request_hash != request_hash:
+        raise Unprocessable(
+            "This Idempotency-Key was already used for a different comment (another "
+            "story, parent or text). Send a new key with each new comment, and "
+            "repeat a key only to retry the very same request.",
+            code="idempotency_key_reused",
+        )
+
+
 def comment_create(
     *,
     article: Article,
@@ -50,6 +71,7 @@ def comment_create(
     a duplicate.
     """
     _require_reader(author)
+    request_hash = _request_hash(article=article, parent=parent, body=body)
     if idempotency_key:
         existing = (
             IdempotencyKey.objects.filter(user=author, key=idempotency_key)
@@ -57,6 +79,7 @@ def comment_create(
             .first()
         )
         if existing is not None:
+            _require_same_request(existing, request_hash)
             return existing.comment, False
     reason = article.comments_closed_reason()
     if reason:
@@ -94,7 +117,10 @@ def comment_create(
             )
             if idempotency_key:
                 IdempotencyKey.objects.create(
-                    user=author, key=idempotency_key, comment=comment
+                    user=author,
+                    key=idempotency_key,
+                    comment=comment,
+                    request_hash=request_hash,
                 )
             comment_submitted_announce(
                 comment_id=comment.pk, article_id=article.pk, text_version=1
@@ -105,6 +131,7 @@ def comment_create(
             winner = IdempotencyKey.objects.select_related("comment").get(
                 user=author, key=idempotency_key
             )
+            _require_same_request(winner, request_hash)
             return winner.comment, False
         raise
     return comment, True
@@ -131,8 +158,9 @@ def comment_edit(*, comment: Comment, editor: User, body: object) -> Comment:
         if now - locked.created_at > window:
             minutes = int(window.total_seconds() // 60)
             raise NotAllowed(
-                f"Comments can be edited for {minutes} minutes after posting; the "
-                "time to edit this one has passed. You can withdraw it and post again.",
+                f"Comments can be edited for {minutes} minute{pluralize(minutes)} "
+                "after posting; the time to edit this one has passed. You can "
+                "withdraw it and post again.",
                 code="edit_window_passed",
             )
         if text == locked.body:

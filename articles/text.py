@@ -35,11 +35,15 @@ def clean_body(body: object, *, max_length: int = MAX_LENGTH) -> str:
     if len(text) > max_length:
         raise InvalidInput(
             f"Your comment is {len(text):,} characters long; the limit is "
-            f"{max_length:,}. Please shorten it by {len(text) - max_length:,} "
-            "characters.",
+            f"{max_length:,}. Please shorten it by "
+            f"{_characters(len(text) - max_length)}.",
             code="body_too_long",
         )
     return text
+
+
+def _characters(count: int) -> str:
+    return f"{count:,} character" + ("" if count == 1 else "s")
 
 
 def _linkify(line: str) -> str:

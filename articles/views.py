@@ -13,15 +13,18 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, NotAllowed, ServiceError
 from core.rates import setting_rate
+from moderation import selectors as moderation_selectors
 
 from . import fragments, selectors, services
 from .forms import CommentForm
@@ -101,14 +104,16 @@ def _render_article(
         reply_text = ""
         if form is not None and reply_to is not None:
             reply_text = form.data.get("body", "")
+        viewer = _viewer(request)
         thread_html = fragments.personalise(
             request,
             fragment,
             article=article,
-            viewer=_viewer(request),
+            viewer=viewer,
             closed=bool(closed_reason),
             reply_to=reply_to,
             reply_text=reply_text,
+            awaiting_note=lambda: _awaiting_note(viewer),
         )
         context = {
             "article": article,
@@ -154,12 +159,46 @@ def _posted_message(request: HttpRequest, comment: Comment) -> None:
         messages.warning(
             request, "Your comment was not published because it breaks the rules."
         )
+    elif comment.author is not None and moderation_selectors.is_new_commenter(
+        comment.author
+    ):
+        messages.info(
+            request,
+            f"Thanks, your comment is awaiting review. {_first_comment_note()} "
+            "Only you can see it until it is published.",
+        )
     else:
         messages.info(
             request,
             "Thanks, your comment is awaiting review. Only you can see it until it "
             "is published.",
         )
+
+
+def _first_comment_note() -> str:
+    wait = _wait_in_words(moderation_selectors.review_wait_minutes())
+    return "First comments from new readers are checked by a person before they " + (
+        f"appear; at the moment that takes {wait}." if wait else "appear."
+    )
+
+
+def _awaiting_note(viewer: User | None) -> str:
+    """The note shown on the viewer's own comments awaiting review, when the
+    viewer is still a new commenter (asked only when the page shows one)."""
+    if viewer is None or not moderation_selectors.is_new_commenter(viewer):
+        return ""
+    return _first_comment_note()
+
+
+def _wait_in_words(minutes: float | None) -> str:
+    if minutes is None:
+        return ""
+    if minutes < 1.5:
+        return "about a minute"
+    if minutes < 90:
+        return f"about {round(minutes)} minutes"
+    hours = round(minutes / 60)
+    return f"about {hours} hour{pluralize(hours)}"
 
 
 @require_POST
@@ -201,7 +240,22 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         )
     comment.refresh_from_db(fields=["status", "status_changed_at"])
     _posted_message(request, comment)
-    return HttpResponseRedirect(f"{article.get_absolute_url()}#c{comment.pk}")
+    return HttpResponseRedirect(_thread_url(request, comment))
+
+
+def _thread_url(request: HttpRequest, comment: Comment) -> str:
+    """The thread page, in the order the reader was reading, that shows `comment`."""
+    sort = request.POST.get("sort", "oldest")
+    sort = sort if sort in selectors.SORTS else "oldest"
+    number = selectors.page_of_comment(
+        comment=comment,
+        sort=sort,
+        per_page=settings.PARLEY_THREAD_PAGE_SIZE,
+    )
+    url = comment.article.get_absolute_url()
+    if (sort, number) != ("oldest", 1):
+        url += "?" + urlencode({"sort": sort, "page": str(number)})
+    return f"{url}#c{comment.pk}"
 
 
 def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
@@ -224,12 +278,14 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not items:
         raise Http404("No such comment.")
     closed_reason = comment.article.comments_closed_reason()
+    viewer = _viewer(request)
     thread_html = fragments.render_for_viewer(
         request,
         items,
         article=comment.article,
-        viewer=_viewer(request),
+        viewer=viewer,
         closed=bool(closed_reason),
+        awaiting_note=lambda: _awaiting_note(viewer),
     )
     return render(
         request,
@@ -269,13 +325,18 @@ def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             comment.refresh_from_db(fields=["status", "status_changed_at"])
             _posted_message(request, comment)
-            return HttpResponseRedirect(
-                f"{comment.article.get_absolute_url()}#c{comment.pk}"
-            )
+            return HttpResponseRedirect(_thread_url(request, comment))
+    deadline = selectors.edit_deadline(comment)
+    if deadline is None and error is None:
+        error = NotAllowed(
+            "The time to edit this comment has passed. You can withdraw it and post "
+            "again.",
+            code="edit_window_passed",
+        )
     return render(
         request,
         "articles/comment_edit.html",
-        {"comment": comment, "form": form, "error": error},
+        {"comment": comment, "form": form, "error": error, "deadline": deadline},
         status=status,
     )
 

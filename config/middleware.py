@@ -2,7 +2,9 @@
 
 Every 4xx/5xx response is logged with its reference id, so a reader quoting the id
 ("reference 3f9a1c2e") leads support straight to the log line. The id of the last
-error a browser saw is kept in a cookie, which the problem-report form attaches.
+error a reader saw is kept in a cookie, which the problem-report form attaches: only
+errors on pages the browser showed, not on the images, scripts or icons it fetched
+along the way (a missing favicon is nobody's problem to report).
 """
 
 import logging
@@ -38,6 +40,21 @@ def reference_of(request: HttpRequest) -> str:
     return getattr(request, "reference_id", "") or ""
 
 
+_ASSET_NAMES = ("/favicon.ico", "/robots.txt", "/apple-touch-icon")
+
+
+def is_page_view(request: HttpRequest) -> bool:
+    """Whether the browser asked for a page to show (not an asset or data)."""
+    path = request.path
+    static_url = "/" + str(settings.STATIC_URL or "static/").lstrip("/")
+    if path.startswith(static_url) or path.startswith(_ASSET_NAMES):
+        return False
+    destination = request.headers.get("Sec-Fetch-Dest")
+    if destination:
+        return destination in ("document", "iframe")
+    return "text/html" in request.headers.get("Accept", "")
+
+
 class ReferenceIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,13 +80,14 @@ class ReferenceIdMiddleware:
                 request.method,
                 request.path,
             )
-            response.set_cookie(
-                LAST_ERROR_COOKIE,
-                reference,
-                max_age=LAST_ERROR_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-            )
+            if is_page_view(request):
+                response.set_cookie(
+                    LAST_ERROR_COOKIE,
+                    reference,
+                    max_age=LAST_ERROR_MAX_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                )
         return response
 
 

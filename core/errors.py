@@ -21,6 +21,13 @@ class InvalidInput(ServiceError):
     code = "invalid"
 
 
+class Unprocessable(ServiceError):
+    """Well-formed, but contradicts an earlier request (e.g. a reused key)."""
+
+    status = 422
+    code = "unprocessable"
+
+
 class NotAllowed(ServiceError):
     status = 403
     code = "forbidden"

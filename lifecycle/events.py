@@ -13,6 +13,8 @@ in your app's `AppConfig.ready()`:
   (never a no-op). Subscribers today: readers (notifications).
 - `CommentSubmitted`: a reader wrote a comment's text (a new comment or an edit),
   announced by articles' services. Subscriber today: moderation (queues scoring).
+- `AuthorRenamed`: a reader's display name changed (accounts' services), so every
+  page that shows it is stale. Subscriber today: articles (the thread cache).
 
 Events are delivered once the transaction that made them commits; a rolled-back
 change announces nothing. Receivers run in the process that made the change, in
@@ -65,6 +67,13 @@ class CommentSubmitted:
     text_version: int
 
 
+@dataclass(frozen=True, slots=True)
+class AuthorRenamed:
+    """The user's display name (shown with each of their comments) changed."""
+
+    user_id: int
+
+
 E = TypeVar("E")
 
 
@@ -110,6 +119,7 @@ class Hook(Generic[E]):
 
 status_changed: Hook[StatusChanged] = Hook("status_changed")
 comment_submitted: Hook[CommentSubmitted] = Hook("comment_submitted")
+author_renamed: Hook[AuthorRenamed] = Hook("author_renamed")
 
 
 def on_status_changed(
@@ -140,3 +150,15 @@ def comment_submitted_announce(
             )
         ]
     )
+
+
+def on_author_renamed(
+    receiver: Callable[[AuthorRenamed], None],
+) -> Callable[[AuthorRenamed], None]:
+    """Call `receiver(event)` after a changed display name is committed."""
+    return author_renamed.subscribe(receiver)
+
+
+def author_renamed_announce(*, user_id: int) -> None:
+    """For accounts' services: the user's display name changed."""
+    author_renamed.announce_on_commit([AuthorRenamed(user_id=user_id)])

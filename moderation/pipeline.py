@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles.models import Comment, CommentStatus, ModerationPolicy
@@ -319,7 +320,8 @@ def phase_history(
                     Finding(
                         PipelineReason.RECENT_REJECTIONS,
                         "history",
-                        f"{n} rejected in {settings.recent_rejections_days} days",
+                        f"{n} rejected in {settings.recent_rejections_days} "
+                        f"day{pluralize(settings.recent_rejections_days)}",
                     )
                 )
         same = earlier[fingerprints[c.pk]]

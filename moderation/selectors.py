@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -106,8 +107,18 @@ def _rejections_capped() -> Case:
     )
 
 
-def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
+    """Priority and its parts; `waiting_since` is when the comment started to wait
+    in its queue: the first pending report on the Reported queue (a comment posted
+    a week ago and reported a minute ago has waited a minute), otherwise the last
+    change of its status."""
     now = timezone.now()
+    first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
+    qs = qs.annotate(
+        waiting_since=Subquery(first_report, output_field=DateTimeField())
+        if reported
+        else F("status_changed_at")
+    )
     report_weight = (
         _pending_reports()
         .order_by()
@@ -129,7 +140,7 @@ def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     )
     waiting = Case(
         *[
-            When(status_changed_at__lte=now - timedelta(hours=h), then=Value(p))
+            When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
             for h, p in WAITING_STEPS
         ],
         default=Value(0),
@@ -208,7 +219,9 @@ def queue(name: str) -> QuerySet[Comment]:
         qs = qs.filter(status=CommentStatus.PUBLISHED)
     elif name == Queue.REJECTED:
         qs = qs.filter(status=CommentStatus.REJECTED)
-    qs = _with_priority(qs).annotate(seen_decision_id=_latest_decision_id())
+    qs = _with_priority(qs, reported=name == Queue.REPORTED).annotate(
+        seen_decision_id=_latest_decision_id()
+    )
     qs = qs.prefetch_related(
         Prefetch(
             "scores",
@@ -241,7 +254,7 @@ def with_reason(qs: QuerySet[Comment], code: str) -> QuerySet[Comment]:
 
 def queue_ordering(name: str) -> tuple[str, ...]:
     if name in (Queue.NEEDS_REVIEW, Queue.REPORTED):
-        return ("-priority", "status_changed_at", "id")
+        return ("-priority", "waiting_since", "id")
     if name == Queue.PENDING:
         return ("created_at", "id")
     return ("-status_changed_at", "-id")
@@ -482,3 +495,33 @@ def decision_labels() -> list[tuple[str, int]]:
         for cid, (version, label) in sorted(latest.items())
         if (cid, version) in texts
     ]
+
+
+def review_wait_minutes(*, days: int = 7, sample: int = 200) -> float | None:
+    """The median time, in minutes, from posting to a moderator's decision over the
+    latest `sample` held comments decided in the last `days`; None with none."""
+    since = timezone.now() - timedelta(days=days)
+    waits = list(
+        Decision.objects.filter(
+            source=Decision.Source.MODERATOR,
+            created_at__gte=since,
+            from_status=CommentStatus.HELD,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", "comment__created_at")[:sample]
+    )
+    if not waits:
+        return None
+    return statistics.median((d - c).total_seconds() / 60 for d, c in waits)
+
+
+def is_new_commenter(author: User) -> bool:
+    """Whether the author's comments are still checked by a person first because
+    they have fewer published comments than the settings ask for."""
+    needed = ModerationSettings.get_or_create_current().new_commenter_count
+    if not needed:
+        return False
+    published = Comment.objects.filter(author=author, status=CommentStatus.PUBLISHED)[
+        :needed
+    ].count()
+    return published < needed

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
@@ -188,7 +189,9 @@ class ProblemReportAdmin(SuperuserDeleteOnly, admin.ModelAdmin[ProblemReport]):
             else:
                 sent += 1
         if sent:
-            self.message_user(request, f"{sent} replies queued for sending.")
+            self.message_user(
+                request, f"{sent} repl{pluralize(sent, 'y,ies')} queued for sending."
+            )
 
     def _set_status(
         self, request: HttpRequest, queryset: QuerySet[ProblemReport], status: str
@@ -197,7 +200,8 @@ class ProblemReportAdmin(SuperuserDeleteOnly, admin.ModelAdmin[ProblemReport]):
             services.problem_report_set_status(
                 report=report, status=status, staff=_staff(request)
             )
-        self.message_user(request, f"{queryset.count()} reports updated.")
+        count = queryset.count()
+        self.message_user(request, f"{count} report{pluralize(count)} updated.")
 
     @admin.action(description="Mark as investigating", permissions=["change"])
     def mark_investigating(
@@ -286,7 +290,7 @@ class AppealAdmin(SuperuserDeleteOnly, admin.ModelAdmin[Appeal]):
                 done += 1
         if done:
             verb = "overturned (comments published)" if overturn else "upheld"
-            self.message_user(request, f"{done} appeals {verb}.")
+            self.message_user(request, f"{done} appeal{pluralize(done)} {verb}.")
 
     @admin.action(description="Uphold the rejection", permissions=["decide"])
     def uphold(self, request: HttpRequest, queryset: QuerySet[Appeal]) -> None:

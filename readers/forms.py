@@ -19,7 +19,7 @@ class ProblemReportForm(forms.Form):
     )
     description = forms.CharField(
         label="Tell us more",
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+        widget=forms.Textarea(attrs={"rows": 5, "data-maxlength": 5000}),
         help_text="What did you do, and what happened? Please don't include passwords.",
         required=False,
         strip=False,
@@ -41,7 +41,7 @@ class ProblemReportForm(forms.Form):
 class AppealForm(forms.Form):
     note = forms.CharField(
         label="Why should your comment be published?",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-maxlength": 2000}),
         required=False,
         strip=False,
     )

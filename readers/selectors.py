@@ -9,9 +9,16 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from articles.models import Comment, CommentStatus
 from core.errors import InvalidInput
-from moderation.models import Decision
+from moderation.models import Decision, Report
 
-from .models import Appeal, EmailDelivery, Notification, ProblemReport
+from .models import (
+    Appeal,
+    EmailDelivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    ProblemReport,
+)
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,20 @@ def personal_data(*, user: User) -> dict[str, Any]:
             }
             for c in comments
         ],
+        "comment_reports": [
+            {
+                "comment_id": r.comment_id,
+                "comment_url": r.comment.get_absolute_url(),
+                "reason": r.get_reason_display(),
+                "note": r.note,
+                "outcome": r.get_resolution_display(),
+                "created_at": r.created_at.isoformat(),
+                "resolved_at": r.resolved_at.isoformat() if r.resolved_at else None,
+            }
+            for r in Report.objects.filter(reporter=user)
+            .select_related("comment")
+            .order_by("created_at", "id")
+        ],
         "problem_reports": [
             {
                 "id": r.pk,
@@ -194,11 +215,13 @@ def personal_data(*, user: User) -> dict[str, Any]:
             {
                 "kind": n.kind,
                 "message": n.message,
+                "url": n.url,
                 "created_at": n.created_at.isoformat(),
                 "read": n.read_at is not None,
             }
             for n in Notification.objects.filter(recipient=user).order_by("created_at")
         ],
+        "notification_settings": _notification_settings(user),
         "emails": [
             {
                 "subject": e.subject,
@@ -208,4 +231,17 @@ def personal_data(*, user: User) -> dict[str, Any]:
             }
             for e in EmailDelivery.objects.filter(recipient=user).order_by("created_at")
         ],
+    }
+
+
+def _notification_settings(user: User) -> dict[str, dict[str, bool]]:
+    pref = NotificationPreference.objects.filter(user=user).first() or (
+        NotificationPreference(user=user)
+    )
+    return {
+        kind: {
+            "on_site": getattr(pref, f"{kind}_site"),
+            "by_email": getattr(pref, f"{kind}_email"),
+        }
+        for kind in NotificationKind.values
     }

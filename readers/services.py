@@ -360,6 +360,7 @@ def account_delete(*, user: User, password: str, withdraw_comments: bool) -> Use
         )
         user.username = f"deleted-{user.pk}"
         user.display_name = DELETED_READER
+        user.display_name_key = ""  # the name is free for someone else
         user.email = ""
         user.first_name = ""
         user.last_name = ""

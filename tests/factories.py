@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.names import name_key
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.text import render_body
 from lifecycle.transitions import counters_recount
@@ -19,6 +20,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
     username = factory.Sequence(lambda n: f"reader{n}")
     display_name = factory.Sequence(lambda n: f"Reader {n}")
+    # Left blank (not checked for uniqueness), so tests may give many users
+    # look-alike or hostile names; make_reader() folds it as sign-up does.
+    display_name_key = ""
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
 
@@ -163,6 +167,14 @@ class ProblemReportFactory(factory.django.DjangoModelFactory[ProblemReport]):
 # Typed entry points: factory_boy has no type information, so tests call these.
 def make_user(**fields: Any) -> User:
     return cast(User, UserFactory(**fields))
+
+
+def make_reader(**fields: Any) -> User:
+    """A user whose display name is taken as sign-up takes it (folded, unique)."""
+    user = make_user(**fields)
+    user.display_name_key = name_key(user.display_name)
+    user.save(update_fields=["display_name_key"])
+    return user
 
 
 def make_users(count: int, **fields: Any) -> list[User]:

@@ -42,6 +42,10 @@ class CommentOutputSerializer(serializers.Serializer[Comment]):
     depth = serializers.IntegerField()
     status = serializers.CharField()
     author = serializers.CharField(allow_null=True)
+    author_badge = serializers.CharField(
+        allow_null=True,
+        help_text='"Moderator" or "Staff" for Parley\'s staff, null for readers.',
+    )
     body = serializers.CharField(allow_null=True)
     body_html = serializers.CharField(
         allow_null=True, help_text="The body as safe HTML: paragraphs and links."

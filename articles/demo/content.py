@@ -64,6 +64,13 @@ STORIES: list[DemoStory] = [
                 "need food and medicine now.",
             ),
             DemoComment(
+                "a1b",
+                None,
+                "regular",
+                "I have read this paper's coverage of the talks for years; the "
+                "map in today's print edition is the clearest yet.",
+            ),
+            DemoComment(
                 "a2",
                 "a1",
                 "owen",
@@ -286,4 +293,13 @@ STORIES: list[DemoStory] = [
             ),
         ],
     },
+]
+
+# (pattern, kind, note): a few rules so the rules page and its preview have something
+# to show. "scum" is left to the classifier, which holds it for a person.
+WORD_RULES = [
+    ("idiot*", "suspect", "Usually an insult aimed at another reader."),
+    ("clown*", "suspect", "Often an insult; sometimes about the circus."),
+    ("casino*", "suspect", "Spam comments advertise gambling sites."),
+    ("viagra", "banned", "Spam."),
 ]

@@ -1,4 +1,8 @@
+from datetime import datetime
+
 from django import template
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from articles.text import render_body
@@ -10,3 +14,13 @@ register = template.Library()
 def comment_body(text: str) -> SafeString:
     """Plain-text comment body as safe HTML (see articles.text.render_body)."""
     return render_body(text)
+
+
+@register.filter
+def time_left(deadline: datetime) -> str:
+    """ "12 minutes", "1 minute", "40 seconds": the time until `deadline`."""
+    seconds = max(0, int((deadline - timezone.now()).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} second{pluralize(seconds)}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{pluralize(minutes)}"

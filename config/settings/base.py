@@ -244,9 +244,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge makes an unauthenticated write
+    # a 401 (DRF answers 403 when the first class has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
@@ -287,6 +289,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Parley's own settings.
+# The site's name as readers see it; display names may not read like it.
+PARLEY_SITE_NAME: str = env("PARLEY_SITE_NAME", default="Parley News")
 PARLEY_COMMENT_MAX_LENGTH = 5000
 PARLEY_EDIT_WINDOW = timedelta(
     minutes=env.int("PARLEY_EDIT_WINDOW_MINUTES", default=15)

@@ -42,7 +42,9 @@ def _action_fields(*, compact: bool) -> dict[str, forms.Field]:
             label="also reject their held comments"
             if compact
             else "When banning, also reject their held comments",
-            initial=True,
+            # Not ticked: rejecting more than the moderator looked at is a choice
+            # they make, not one they must notice to avoid.
+            initial=False,
             required=False,
         ),
         "note": forms.CharField(

@@ -1,5 +1,6 @@
 """The comment queues: columns, filters and the bulk actions of the action table."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -7,8 +8,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from articles.models import Comment
@@ -24,7 +26,11 @@ from moderation.models import (
     ReportedComment,
 )
 from moderation.services import actions, rescoring
-from moderation.services.action_table import MODERATOR_ACTIONS, ModeratorAction
+from moderation.services.action_table import (
+    MODERATOR_ACTIONS,
+    ModeratorAction,
+    outcome_message,
+)
 
 from .common import age, can, request_user, seen_decision
 from .filters import AuthorFilter, ReasonFilter, ScoreBandFilter, SectionFilter
@@ -44,6 +50,13 @@ def _bulk_action(action: ModeratorAction) -> Callable[..., None]:
 
 
 BULK_ACTIONS = tuple(_bulk_action(a) for a in MODERATOR_ACTIONS if a.bulk_name)
+# The inputs each bulk action reads, so the bar beside the menu shows only those
+# (moderation/static/moderation/queue.js); "custom days" goes with "days".
+BULK_FIELDS = {
+    a.bulk_name: [*a.fields, *(["custom_days"] if "days" in a.fields else [])]
+    for a in MODERATOR_ACTIONS
+    if a.bulk_name
+}
 
 
 class QueueAdmin(ReviewPage, admin.ModelAdmin):
@@ -116,7 +129,12 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     ) -> HttpResponse:
         title = str(self.model._meta.verbose_name_plural).split(". ", 1)[-1]
         return super().changelist_view(
-            request, {"title": title, **(extra_context or {})}
+            request,
+            {
+                "title": title,
+                "action_fields_json": json.dumps(BULK_FIELDS),
+                **(extra_context or {}),
+            },
         )
 
     # -- columns --
@@ -126,8 +144,9 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         o: Any = obj
         return format_html(
             '<input type="hidden" name="seen_{}" value="{}">'
-            '<strong class="priority">{}</strong><br><small title="toxicity + '
-            'reports + history + waiting">tox {} · rep {} · hist {} · wait {}</small>',
+            '<strong class="priority">{}</strong><span class="priority-parts" '
+            'title="toxicity + reports + history + waiting">toxicity {}<br>'
+            "reports {}<br>history {}<br>waiting {}</span>",
             obj.pk,
             o.seen_decision_id or 0,
             f"{o.priority:.0f}",
@@ -181,10 +200,14 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         )
 
     @admin.display(description="Reasons")
-    def reasons_column(self, obj: Comment) -> str:
+    def reasons_column(self, obj: Comment) -> SafeString | str:
         result = getattr(obj, "pipeline_result", None)
         codes = result.reason_codes if result else []
-        return ", ".join(codes) or "—"
+        if not codes:
+            return "—"
+        return format_html_join(
+            ", ", '<span class="reason-code">{}</span>', [(c,) for c in codes]
+        )
 
     @admin.display(description="Score", ordering="pipeline_result__toxicity")
     def score_column(self, obj: Comment) -> str:
@@ -202,15 +225,13 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         return format_html(
             "{} (weight {})<br><small>{}</small>",
             len(reports),
-            f"{o.report_weight:.1f}",
+            f"{o.report_weight:.2f}",
             ", ".join(sorted({r.get_reason_display() for r in reports})),
         )
 
-    @admin.display(description="Waiting", ordering="status_changed_at")
+    @admin.display(description="Waiting", ordering="waiting_since")
     def waiting_column(self, obj: Comment) -> str:
-        return age(obj.status_changed_at)
-
-    # -- bulk actions --
+        return age(getattr(obj, "waiting_since", None) or obj.status_changed_at)
 
     # -- bulk actions --
 
@@ -222,7 +243,8 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         form.is_valid()
         data = form.cleaned_data
         moderator = request_user(request)
-        done, refused = 0, list[str]()
+        refused: list[str] = []
+        done: list[int] = []
         handled: set[int] = set()
         selection = list(queryset.select_related(None).prefetch_related(None))
         if action.bulk_call is not None and selection:
@@ -254,7 +276,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
             except ServiceError as exc:
                 refused.append(exc.message)
             else:
-                done += 1
+                done.append(comment.pk)
         # Selected on the page but no longer in this queue: decided meanwhile.
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         for pk in sorted({int(s) for s in selected if s.isdigit()} - handled):
@@ -262,9 +284,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
             if latest is not None and latest.pk != seen_decision(request, pk):
                 refused.append(actions.already_decided(latest))
         if done:
-            self.message_user(
-                request, f"{action.done} {done} comment{'s' if done != 1 else ''}."
-            )
+            self.message_user(request, outcome_message(action.done, done))
         for message in refused:
             self.message_user(request, message, level=messages.ERROR)
 
@@ -276,7 +296,9 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
             .values_list("pk", flat=True)
         )
         queued = rescoring.comments_rescore_schedule(comment_ids=ids)
-        self.message_user(request, f"Queued {queued} comments for re-scoring.")
+        self.message_user(
+            request, f"Queued {queued} comment{pluralize(queued)} for re-scoring."
+        )
 
 
 @admin.register(NeedsReviewComment)

@@ -18,6 +18,7 @@ from moderation.services.action_table import (
     ModeratorAction,
     ReviewState,
     moderator_action,
+    outcome_message,
 )
 
 from .common import request_user, seen_decision
@@ -124,7 +125,7 @@ class ReviewPage(admin.ModelAdmin):
         except ServiceError as exc:
             messages.error(request, exc.message)
             return self._review(request, comment, form, status=exc.status)
-        messages.success(request, f"Comment #{comment.pk}: {do} done.")
+        messages.success(request, outcome_message(action.done, [comment.pk]))
         return HttpResponseRedirect(self._next_url(comment))
 
     def _next_url(self, decided: Comment) -> str:

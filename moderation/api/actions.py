@@ -38,7 +38,9 @@ class ActionInputSerializer(serializers.Serializer[Any]):
         choices=RejectionReason.choices, default=DEFAULT_REJECTION_REASON
     )
     days = serializers.IntegerField(min_value=1, max_value=365, default=1)
-    reject_held = serializers.BooleanField(default=True)
+    # Off unless asked, as in the admin: rejecting more than the moderator looked at
+    # is a choice they make.
+    reject_held = serializers.BooleanField(default=False)
     note = serializers.CharField(
         max_length=1000, allow_blank=True, required=False, default=""
     )

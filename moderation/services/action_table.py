@@ -10,7 +10,8 @@ function in `moderation.services.actions`). Each entry says:
   and moderation.sanction_author);
 - `fields`: which inputs the action reads (see `ActionInput`), so forms and the
   API show and validate only those;
-- `call`: the service call; `done`: the verb of the bulk action's message;
+- `call`: the service call; `done`: the outcome in words, for the message after
+  it ("Comment #32 approved.", "3 comments rejected: #4, #5, #9.");
 - `confirm`: the question to ask before a destructive action ("" for none);
 - `bulk_name`: the admin action name, or None if the action is not offered in
   bulk; `shown`: when the review page offers it (e.g. Unfeature only when featured).
@@ -37,7 +38,7 @@ class ActionInput:
     seen_decision_id: int | None = None
     reason: str = DEFAULT_REJECTION_REASON
     days: int = 1
-    reject_held: bool = True
+    reject_held: bool = False
     note: str = ""
 
 
@@ -62,8 +63,9 @@ class ModeratorAction:
     bulk_name: str | None = None
     shown: Callable[[ReviewState], bool] = lambda state: True
     # The whole selection in one transaction, when the action has a bulk service;
-    # returns (comments done, refusals). Without one, `call` runs per comment.
-    bulk_call: Callable[[list[ActionInput]], tuple[int, list[str]]] | None = None
+    # returns (ids of the comments done, refusals). Without one, `call` runs per
+    # comment.
+    bulk_call: Callable[[list[ActionInput]], tuple[list[int], list[str]]] | None = None
 
 
 MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
@@ -79,7 +81,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Approved",
+        done="approved",
         bulk_name="approve_comments",
         bulk_call=lambda inputs: _approve_all(inputs),
     ),
@@ -96,7 +98,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Rejected",
+        done="rejected",
         bulk_name="reject_comments",
     ),
     ModeratorAction(
@@ -113,7 +115,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Rejected and suspended the authors of",
+        done="rejected; author suspended",
         confirm="Reject this comment and suspend its author?",
         bulk_name="reject_and_suspend",
     ),
@@ -131,7 +133,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             reject_held=a.reject_held,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Banned the authors of",
+        done="rejected; author banned",
         confirm="Reject this comment and ban its author for good?",
         bulk_name="ban_authors",
     ),
@@ -147,7 +149,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Pre-moderating the authors of",
+        done="kept; author now pre-moderated",
         bulk_name="premoderate_authors",
         shown=lambda state: not state.author_premoderated,
     ),
@@ -164,7 +166,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Stopped pre-moderating the authors of",
+        done="kept; author no longer pre-moderated",
         shown=lambda state: state.author_premoderated,
     ),
     ModeratorAction(
@@ -176,7 +178,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
         call=lambda a: actions.author_sanctions_lift(
             comment=a.comment, moderator=a.moderator, note=a.note
         ),
-        done="Lifted the sanctions of the authors of",
+        done="kept; author's sanctions lifted",
     ),
     ModeratorAction(
         name="feature",
@@ -190,7 +192,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Featured",
+        done="featured",
         bulk_name="feature_comments",
         shown=lambda state: not state.is_featured,
     ),
@@ -207,7 +209,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
             note=a.note,
             seen_decision_id=a.seen_decision_id,
         ),
-        done="Unfeatured",
+        done="no longer featured",
         shown=lambda state: state.is_featured,
     ),
 )
@@ -223,6 +225,15 @@ def moderator_action(name: str) -> ModeratorAction | None:
     return ACTIONS_BY_NAME.get(name)
 
 
+def outcome_message(outcome: str, ids: list[int]) -> str:
+    """ "Comment #32 approved." / "3 comments approved: #32, #33, #35." """
+    if len(ids) == 1:
+        return f"Comment #{ids[0]} {outcome}."
+    listed = ", ".join(f"#{pk}" for pk in ids[:20])
+    more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+    return f"{len(ids)} comments {outcome}: {listed}{more}."
+
+
 def may_perform(user: User, action: ModeratorAction) -> bool:
     """Whether this user holds the permissions the action needs."""
     return user.is_active and all(
@@ -230,10 +241,10 @@ def may_perform(user: User, action: ModeratorAction) -> bool:
     )
 
 
-def _approve_all(inputs: list[ActionInput]) -> tuple[int, list[str]]:
+def _approve_all(inputs: list[ActionInput]) -> tuple[list[int], list[str]]:
     outcome = actions.comments_approve(
         seen={a.comment.pk: a.seen_decision_id for a in inputs},
         moderator=inputs[0].moderator,
         note=inputs[0].note,
     )
-    return len(outcome.decisions), outcome.refused
+    return sorted(d.comment_id for d in outcome.decisions), outcome.refused

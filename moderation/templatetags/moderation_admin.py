@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
 from moderation import selectors
 from moderation.services.stats import stats_latest
@@ -42,4 +43,29 @@ def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
         }
         for key, label, model in QUEUE_PAGES
     ]
-    return {"show": True, "board": board, "queues": queues}
+    if board.appeals is not None:
+        queues.append(
+            {
+                "label": "Appeals",
+                "count": board.appeals,
+                "oldest": None,
+                "url": reverse("admin:readers_appeal_changelist") + "?status=pending",
+            }
+        )
+    decisions = reverse("admin:moderation_decision_changelist")
+    every = reverse("admin:moderation_allcomment_changelist")
+    return {
+        "show": True,
+        "board": board,
+        "queues": queues,
+        # Every figure links to the rows it counts.
+        "links": {
+            "decisions_today": f"{decisions}?source=moderator&created_at__gte="
+            f"{timezone.localdate().isoformat()}",
+            "decisions_by": f"{decisions}?source=moderator&q=",
+            "human_decisions": f"{decisions}?source=moderator",
+            "reported": reverse("admin:moderation_reportedcomment_changelist"),
+            "bursts": f"{every}?reason=BURST",
+            "reason": f"{every}?reason=",
+        },
+    }

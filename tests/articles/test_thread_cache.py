@@ -167,6 +167,69 @@ def test_a_deleted_account_name_leaves_cached_threads(
 
 
 @pytest.mark.django_db
+def test_a_new_display_name_shows_at_once_on_every_story(
+    client: Client, committed: Committed
+) -> None:
+    """Names are in the cached page and JSON: a reader who changes theirs sees the
+    new name on every story they commented on, on the next read."""
+    # given
+    writer = make_user(username="writer", display_name="Old Name")
+    stories = [make_article(slug=f"story-{n}") for n in range(2)]
+    for story in stories:
+        make_comment(article=story, author=writer, body="Mine")
+        assert "Old Name" in _page(client, story)
+        assert _api(client, story)["results"][0]["author"] == "Old Name"
+    signed_in = Client()
+    signed_in.force_login(writer)
+    # when
+    with committed():
+        response = signed_in.post(
+            reverse("display_name_change"), {"display_name": "New Name"}
+        )
+    # then
+    assert response.status_code == 302
+    for story in stories:
+        page = _page(client, story)
+        assert "New Name" in page
+        assert "Old Name" not in page
+        assert _api(client, story)["results"][0]["author"] == "New Name"
+
+
+@pytest.mark.django_db
+def test_a_reader_made_a_moderator_gets_the_badge_on_cached_threads(
+    client: Client, article: Article, admin_client: Client, committed: Committed
+) -> None:
+    """The staff badge is in the cached page: the admin making a reader staff
+    shows it at once."""
+    # given
+    writer = make_user(username="writer", display_name="Writer")
+    make_comment(article=article, author=writer, body="Mine")
+    assert 'class="badge staff"' not in _page(client, article)
+    url = reverse("admin:accounts_user_change", args=[writer.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        username="writer",
+        display_name="Writer",
+        is_active="on",
+        is_staff="on",
+        date_joined_0=writer.date_joined.strftime("%Y-%m-%d"),
+        date_joined_1=writer.date_joined.strftime("%H:%M:%S"),
+        groups=[],
+        user_permissions=[],
+    )
+    data.pop("last_login", None)
+    data.pop("date_joined", None)
+    data.pop("password", None)
+    # when
+    with committed():
+        response = admin_client.post(url, data)
+    # then
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert '<span class="badge staff"' in _page(client, article)
+
+
+@pytest.mark.django_db
 def test_own_waiting_comments_are_merged_without_touching_the_shared_page(
     client: Client, reader_client: Client, reader: User, article: Article
 ) -> None:

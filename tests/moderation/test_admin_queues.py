@@ -80,7 +80,7 @@ def test_needs_review_orders_by_priority_and_shows_its_parts(
     ids = [c.pk for c in response.context["cl"].result_list]
     assert ids == [toxic.pk, mild.pk]
     page = response.content.decode()
-    assert "tox 38" in page
+    assert "toxicity 38" in page
     assert "<mark" in page
 
 

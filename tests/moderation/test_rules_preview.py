@@ -64,5 +64,5 @@ def test_try_rule_page_in_the_admin_shows_the_preview() -> None:
     # then
     page = response.content.decode()
     assert response.status_code == 200
-    assert "would have caught <strong>1</strong> of the last 1 comments" in page
+    assert "would have caught <strong>1</strong> of the last 1 comment;" in page
     assert "You moron" in page

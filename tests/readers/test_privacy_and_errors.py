@@ -148,7 +148,7 @@ def test_error_page_shows_a_logged_reference_and_the_help_link(
     for the problem-report form."""
     # when
     with caplog.at_level(logging.WARNING, logger="parley.errors"):
-        response = client.get("/no-such-page/")
+        response = client.get("/no-such-page/", HTTP_SEC_FETCH_DEST="document")
     # then
     reference = response[REFERENCE_HEADER]
     page = response.content.decode()

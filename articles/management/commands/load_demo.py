@@ -12,13 +12,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.demo.content import READERS, STORIES
+from accounts.names import name_key
+from articles.demo.content import READERS, STORIES, WORD_RULES
 from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.services import comment_create
 from articles.text import render_body
 from lifecycle.transitions import counters_recount
+from moderation.models import WordRule
 
 CREDENTIALS_FILE = "demo-credentials.txt"
+# username: (display name, what it shows, staff, account age in days). Two
+# moderators, so an appeal is decided by the one who did not reject the comment.
+ACCOUNTS = {
+    "moderator": ("Moderator", "staff: /admin/", True, 400),
+    "moderator2": ("Second Moderator", "staff: decides appeals", True, 300),
+    "regular": (
+        "Established Reader",
+        "reader whose comments publish at once",
+        False,
+        365,
+    ),
+    "reader": ("Demo Reader", "new reader: first comments are checked", False, 30),
+}
 
 
 class Command(BaseCommand):
@@ -38,19 +53,17 @@ class Command(BaseCommand):
             if creds.exists():
                 self.stdout.write(creds.read_text())
             return
-        moderator_pw = secrets.token_urlsafe(9)
-        reader_pw = secrets.token_urlsafe(9)
-        uncivil = self._load(moderator_pw, reader_pw)
+        passwords = {name: secrets.token_urlsafe(9) for name in ACCOUNTS}
+        uncivil = self._load(passwords)
         # Uncivil comments go through the real pipeline once the rest is saved.
         for article, comment in uncivil:
             comment_create(
                 article=article, author=comment[0], body=comment[1], parent=comment[2]
             )
         creds.parent.mkdir(parents=True, exist_ok=True)
-        text = (
-            "Demo accounts:\n"
-            f"  moderator  / {moderator_pw}   (staff: /admin/)\n"
-            f"  reader     / {reader_pw}\n"
+        text = "Demo accounts:\n" + "".join(
+            f"  {name:<11}/ {passwords[name]}   ({what})\n"
+            for name, (_, what, _, _) in ACCOUNTS.items()
         )
         creds.write_text(text)
         creds.chmod(0o600)
@@ -59,34 +72,40 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _load(
-        self, moderator_pw: str, reader_pw: str
+        self, passwords: dict[str, str]
     ) -> list[tuple[Article, tuple[User, str, Comment | None]]]:
         now = timezone.now()
-        moderator = User.objects.create_user(
-            "moderator",
-            password=moderator_pw,
-            display_name="Moderator",
-            is_staff=True,
-            date_joined=now - timedelta(days=400),
-        )
         group = Group.objects.filter(name="Moderators").first()
-        if group is not None:
-            moderator.groups.add(group)
-        User.objects.create_user(
-            "reader",
-            password=reader_pw,
-            display_name="Demo Reader",
-            date_joined=now - timedelta(days=30),
-        )
+        accounts: dict[str, User] = {}
+        for username, (name, _, staff, days) in ACCOUNTS.items():
+            user = User.objects.create_user(
+                username,
+                password=passwords[username],
+                display_name=name,
+                display_name_key=name_key(name),
+                is_staff=staff,
+                date_joined=now - timedelta(days=days),
+            )
+            if staff and group is not None:
+                user.groups.add(group)
+            accounts[username] = user
+        for pattern, kind, note in WORD_RULES:
+            WordRule.objects.get_or_create(
+                pattern=pattern, kind=kind, defaults={"note": note}
+            )
         people = {
             username: User.objects.create_user(
                 username,
                 password=None,
                 display_name=name,
+                display_name_key=name_key(name),
                 date_joined=now - timedelta(days=200),
             )
             for username, name in READERS.items()
         }
+        # The established reader has published before, so their clean comments
+        # publish at once; the new reader's first comments wait for a person.
+        people["regular"] = accounts["regular"]
         pending: list[tuple[Article, tuple[User, str, Comment | None]]] = []
         for story in STORIES:
             published = now - timedelta(hours=story["hours_ago"])

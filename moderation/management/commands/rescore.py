@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from moderation.services.rescoring import comments_rescore_schedule
 
@@ -14,4 +15,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             queued = comments_rescore_schedule()
-        self.stdout.write(f"Queued {queued} comments for re-scoring.")
+        self.stdout.write(f"Queued {queued} comment{pluralize(queued)} for re-scoring.")
