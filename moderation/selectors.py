@@ -54,6 +54,7 @@ from moderation.models import (
     CommentScore,
     Decision,
     ModelVersion,
+    ModerationSettings,
     PipelineResult,
     Report,
 )
