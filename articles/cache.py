@@ -19,7 +19,7 @@ an eviction or a Redis restart never comes back to a number an older entry used.
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -93,10 +93,11 @@ def _bump_now(article_ids: Iterable[int]) -> None:
             cache.set(key, _fresh_version(), timeout=None)
 
 
-def status_changed_receiver(event: StatusChanged) -> None:
-    """Subscribed to lifecycle's after-commit hook (ArticlesConfig.ready): every
-    committed status change of a comment makes its story's cached thread stale."""
-    _bump_now([event.article_id])
+def status_changed_receiver(events: Sequence[StatusChanged]) -> None:
+    """Subscribed to lifecycle's after-commit hook per batch (ArticlesConfig.ready):
+    every committed status change of a comment makes its story's cached thread
+    stale; a bulk change bumps each story it touched once."""
+    _bump_now(sorted({event.article_id for event in events}))
 
 
 def author_renamed_receiver(event: AuthorRenamed) -> None:

@@ -10,7 +10,9 @@ in your app's `AppConfig.ready()`:
             on_status_changed(notifications.status_changed_receiver)
 
 - `StatusChanged`: `lifecycle.transitions` announces every real change of status
-  (never a no-op). Subscribers today: readers (notifications).
+  (never a no-op). Subscribers today: readers (notifications, per batch),
+  articles (cache versions, per batch). `on_status_changed_batch` subscribes a
+  receiver that takes a whole committed batch at once.
 - `CommentSubmitted`: a reader wrote a comment's text (a new comment or an edit),
   announced by articles' services. Subscriber today: moderation (queues scoring).
 - `AuthorRenamed`: a reader's display name changed (accounts' services), so every
@@ -29,7 +31,7 @@ This module imports no models, so any app may import it.
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
@@ -83,6 +85,7 @@ class Hook(Generic[E]):
     def __init__(self, name: str) -> None:
         self.name = name
         self._receivers: list[Callable[[E], None]] = []
+        self._batch_receivers: list[Callable[[Sequence[E]], None]] = []
 
     def subscribe(self, receiver: Callable[[E], None]) -> Callable[[E], None]:
         """Subscribing the same function twice has no effect."""
@@ -90,31 +93,48 @@ class Hook(Generic[E]):
             self._receivers.append(receiver)
         return receiver
 
-    def unsubscribe(self, receiver: Callable[[E], None]) -> None:
-        if receiver in self._receivers:
-            self._receivers.remove(receiver)
+    def subscribe_batch(
+        self, receiver: Callable[[Sequence[E]], None]
+    ) -> Callable[[Sequence[E]], None]:
+        """Call `receiver(events)` once per committed batch (one event or many)."""
+        if receiver not in self._batch_receivers:
+            self._batch_receivers.append(receiver)
+        return receiver
+
+    def unsubscribe(self, receiver: Callable[..., None]) -> None:
+        for receivers in (self._receivers, self._batch_receivers):
+            if receiver in receivers:
+                receivers.remove(receiver)
 
     def receivers(self) -> tuple[Callable[[E], None], ...]:
         return tuple(self._receivers)
 
+    def batch_receivers(self) -> tuple[Callable[[Sequence[E]], None], ...]:
+        return tuple(self._batch_receivers)
+
     def announce_on_commit(self, events: Sequence[E]) -> None:
         """Deliver `events` to every receiver once the current transaction commits."""
-        if events and self._receivers:
+        if events and (self._receivers or self._batch_receivers):
             batch = tuple(events)
             transaction.on_commit(lambda: self._deliver(batch))
 
     def _deliver(self, events: Sequence[E]) -> None:
         for event in events:
             for receiver in self.receivers():
-                try:
-                    receiver(event)
-                except Exception:
-                    logger.exception(
-                        "%s receiver %s failed for %s.",
-                        self.name,
-                        getattr(receiver, "__qualname__", receiver),
-                        event,
-                    )
+                self._call(receiver, event, event)
+        for batch_receiver in self.batch_receivers():
+            self._call(batch_receiver, events, f"{len(events)} events")
+
+    def _call(self, receiver: Callable[[Any], None], arg: Any, what: object) -> None:
+        try:
+            receiver(arg)
+        except Exception:
+            logger.exception(
+                "%s receiver %s failed for %s.",
+                self.name,
+                getattr(receiver, "__qualname__", receiver),
+                what,
+            )
 
 
 status_changed: Hook[StatusChanged] = Hook("status_changed")
@@ -130,6 +150,16 @@ def on_status_changed(
     Returns the receiver, so this also works as a decorator.
     """
     return status_changed.subscribe(receiver)
+
+
+def on_status_changed_batch(
+    receiver: Callable[[Sequence[StatusChanged]], None],
+) -> Callable[[Sequence[StatusChanged]], None]:
+    """Call `receiver(events)` once per committed batch of status changes: a bulk
+    approval of 1,000 comments is one call with 1,000 events, so the receiver can
+    read and write for all of them in a few queries. Batch receivers run after the
+    per-event ones."""
+    return status_changed.subscribe_batch(receiver)
 
 
 def on_comment_submitted(

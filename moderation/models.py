@@ -350,6 +350,25 @@ class ReporterRecord(models.Model):
         return f"Reporter {self.user_id}: weight {self.weight:.2f}"
 
 
+class QueuePriority(models.Model):
+    """The stored part of a queued comment's priority: toxicity + reports + history
+    (moderation.selectors explains the parts). Kept current where a part changes
+    (moderation.services.priority): a queue page then sorts stored numbers plus the
+    waiting points, instead of computing every part for every queued comment."""
+
+    comment = models.OneToOneField(
+        Comment,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="queue_priority",
+    )
+    base = models.FloatField(default=0.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Priority of {self.comment_id}: {self.base:.1f} + waiting"
+
+
 class FeaturedComment(models.Model):
     """A comment moderators picked to show first; unfeaturing removes the row."""
 

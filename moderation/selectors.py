@@ -108,18 +108,20 @@ def _rejections_capped() -> Case:
     )
 
 
-def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
-    """Priority and its parts; `waiting_since` is when the comment started to wait
-    in its queue: the first pending report on the Reported queue (a comment posted
-    a week ago and reported a minute ago has waited a minute), otherwise the last
-    change of its status."""
-    now = timezone.now()
-    first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
-    qs = qs.annotate(
-        waiting_since=Subquery(first_report, output_field=DateTimeField())
-        if reported
-        else F("status_changed_at")
+def _waiting_points(now: datetime) -> Case:
+    """Points for the time a comment has waited since `waiting_since`."""
+    return Case(
+        *[
+            When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
+            for h, p in WAITING_STEPS
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
     )
+
+
+def _with_parts(qs: QuerySet[Comment], now: datetime) -> QuerySet[Comment]:
+    """Each part of the priority but waiting, computed from the source rows."""
     report_weight = (
         _pending_reports()
         .order_by()
@@ -138,14 +140,6 @@ def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment
     )
     sanctioned = AuthorStanding.objects.filter(user_id=OuterRef("author_id")).filter(
         Q(premoderated=True) | Q(banned=True) | Q(suspended_until__gt=now)
-    )
-    waiting = Case(
-        *[
-            When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
-            for h, p in WAITING_STEPS
-        ],
-        default=Value(0),
-        output_field=IntegerField(),
     )
     return qs.annotate(
         report_weight=Coalesce(
@@ -182,12 +176,42 @@ def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment
             default=Value(0),
             output_field=IntegerField(),
         ),
-        p_waiting=waiting,
-    ).annotate(
-        priority=Cast(
-            F("p_toxicity") + F("p_reports") + F("p_history") + F("p_waiting"),
-            FloatField(),
+    )
+
+
+def priority_bases(comment_ids: list[int]) -> dict[int, float]:
+    """The stored part of the priority (toxicity + reports + history) of each
+    comment, computed from the source rows; for moderation.services.priority."""
+    rows = _with_parts(Comment.objects.filter(pk__in=comment_ids), timezone.now())
+    return {
+        pk: float(tox + reports + history)
+        for pk, tox, reports, history in rows.values_list(  # type: ignore[misc]
+            "pk", "p_toxicity", "p_reports", "p_history"
         )
+    }
+
+
+def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
+    """The parts (shown on the page's rows) and the priority the queue sorts on:
+    the stored base (QueuePriority) plus the waiting points, so ranking a backlog
+    reads one stored number per comment.
+
+    `waiting_since` is when the comment started to wait in its queue: the first
+    pending report on the Reported queue (a comment posted a week ago and reported
+    a minute ago has waited a minute), otherwise the last change of its status."""
+    now = timezone.now()
+    first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
+    qs = qs.annotate(
+        waiting_since=Subquery(first_report, output_field=DateTimeField())
+        if reported
+        else F("status_changed_at")
+    )
+    return _with_parts(qs, now).annotate(
+        p_waiting=_waiting_points(now),
+        priority=Cast(
+            Coalesce(F("queue_priority__base"), Value(0.0)) + F("p_waiting"),
+            FloatField(),
+        ),
     )
 
 

@@ -10,11 +10,12 @@ picked up by a running task, so a backlog costs one task per batch instead of on
 per comment (Celery's own overhead here is about 4 ms a task, more than scoring a
 comment). Nothing depends on this for safety: slots expire if a worker dies, the
 task is redelivered (acks_late), and the periodic sweeper re-queues anything left
-pending for a minute.
+pending past PARLEY_STALE_PENDING_SECONDS.
 """
 
 import logging
 import time
+from datetime import timedelta
 
 import redis
 from celery import shared_task
@@ -24,15 +25,26 @@ from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
 from lifecycle.events import CommentSubmitted
-from moderation.services import scoring, stats
+from moderation.services import priority, scoring, stats
 
 logger = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 1000
 SLOT_KEY = "parley:scoring-slot:{}"
 SLOT_TTL_SECONDS = 15
-# A drain gives its worker back after this long and re-queues itself if needed.
-DRAIN_SECONDS = 8.0
+# A drain takes no new batch after this share of the task's soft time limit (from
+# the task's start) and re-queues itself if needed: the batch in flight has the rest
+# of the limit to finish, so the limit never interrupts a drain that works normally.
+DRAIN_SHARE_OF_SOFT_LIMIT = 0.4
+
+
+def drain_seconds() -> float:
+    """How long the running scoring task may drain: a share of its soft limit."""
+    limits = comment_score_task.request.timelimit or (None, None)
+    soft = limits[1] or comment_score_task.soft_time_limit
+    return (
+        float(soft or settings.CELERY_TASK_SOFT_TIME_LIMIT) * DRAIN_SHARE_OF_SOFT_LIMIT
+    )
 
 
 def _claim_slot() -> int | None:
@@ -42,14 +54,13 @@ def _claim_slot() -> int | None:
     return None
 
 
-def _drain(slot: int, holder: str) -> None:
+def _drain(slot: int, holder: str, *, deadline: float) -> None:
     """Decide waiting comments in batches until none are left or time is up.
 
     The slot holds the worker's node name while it drains, so a worker that starts
     again under that name frees what its dead predecessor held (`free_slots_of`).
     """
     key = SLOT_KEY.format(slot)
-    deadline = time.monotonic() + DRAIN_SECONDS
     while time.monotonic() < deadline:
         cache.set(key, holder or 1, SLOT_TTL_SECONDS)
         if scoring.comments_score_waiting():
@@ -71,18 +82,18 @@ def _drain(slot: int, holder: str) -> None:
     retry_backoff_max=60,
     retry_jitter=True,
     max_retries=5,
-    soft_time_limit=20,
-    time_limit=30,
 )
 def comment_score_task(
     comment_id: int | None = None,
     text_version: int | None = None,
     slot: int | None = None,
 ) -> None:
+    deadline = time.monotonic() + drain_seconds()
     if comment_id is not None and text_version is not None:
         scoring.comment_score(comment_id=comment_id, text_version=text_version)
     if slot is not None:
-        _drain(slot, str(comment_score_task.request.hostname or ""))
+        holder = str(comment_score_task.request.hostname or "")
+        _drain(slot, holder, deadline=deadline)
 
 
 def free_slots_of(holder: str) -> int:
@@ -102,8 +113,6 @@ def free_slots_of(holder: str) -> int:
     autoretry_for=(DatabaseError,),
     retry_backoff=2,
     max_retries=5,
-    soft_time_limit=20,
-    time_limit=30,
 )
 def comment_rescore_task(comment_id: int, text_version: int) -> None:
     scoring.comment_score(
@@ -189,3 +198,9 @@ def requeue_stale_pending_task() -> int:
 def stats_rollup_task() -> float:
     """Recompute the figures /metrics and the dashboard read (see services.stats)."""
     return stats.stats_rollup().took_s
+
+
+@shared_task(name="moderation.priorities_expire", soft_time_limit=50, time_limit=60)
+def priorities_expire_task() -> int:
+    """Rank again the queued comments of authors whose suspension just ran out."""
+    return priority.priorities_refresh_expired(within=timedelta(minutes=10))

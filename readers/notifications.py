@@ -1,12 +1,14 @@
 """Telling readers what happened: site notifications and emails, as each reader chose.
 
-`status_changed_receiver` hears every committed status change through the
-lifecycle hook (subscribed in ReadersConfig.ready()); `notify_report_outcome` is
+`status_changed_receiver` hears every committed batch of status changes through
+the lifecycle hook (subscribed in ReadersConfig.ready()); `notify_report_outcome` is
 called when a reader's abuse report is resolved, and the appeal and problem-report
 services here call `notification_create`. This module reads only models.
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -22,7 +24,7 @@ from .models import (
     NotificationKind,
     NotificationPreference,
 )
-from .tasks import schedule_email
+from .tasks import schedule_email, schedule_emails
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +98,109 @@ def notification_create(
     except IntegrityError:
         return None
     if by_email:
-        link = f"\n\n{url}" if url else ""
         email_queue(
             to_address=recipient.email,
             subject=SUBJECTS.get(NotificationKind(kind), "Parley"),
-            body=f"Hello {recipient.public_name},\n\n{message}{link}\n\n"
-            "You can switch these emails off in your notification settings.",
+            body=_email_body(recipient, message, url),
             purpose=kind,
             recipient=recipient,
             notification=notification,
         )
     return notification
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    recipient: User
+    kind: str
+    key: str
+    message: str
+    url: str
+
+
+def _email_body(recipient: User, message: str, url: str) -> str:
+    link = f"\n\n{url}" if url else ""
+    return (
+        f"Hello {recipient.public_name},\n\n{message}{link}\n\n"
+        "You can switch these emails off in your notification settings."
+    )
+
+
+def notifications_create(wanted: Sequence[_Wanted]) -> list[Notification]:
+    """`notification_create` for many at once: one query for the preferences, one
+    for the keys already used, one insert of notifications and one of emails, the
+    emails queued together after commit. Same rules as `notification_create`."""
+    wanted = [w for w in wanted if w.recipient.is_active]
+    if not wanted:
+        return []
+    user_ids = {w.recipient.pk for w in wanted}
+    NotificationPreference.objects.bulk_create(
+        [NotificationPreference(user_id=uid) for uid in sorted(user_ids)],
+        ignore_conflicts=True,
+    )
+    prefs = {
+        p.user_id: p
+        for p in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }
+    used = set(
+        Notification.objects.filter(
+            recipient_id__in=user_ids, key__in={w.key[:100] for w in wanted}
+        ).values_list("recipient_id", "key")
+    )
+    rows: list[tuple[_Wanted, Notification, bool]] = []
+    for w in wanted:
+        pref = prefs[w.recipient.pk]
+        on_site = pref.wants(w.kind, "site")
+        by_email = pref.wants(w.kind, "email") and bool(w.recipient.email)
+        pair = (w.recipient.pk, w.key[:100])
+        if not (on_site or by_email) or pair in used:
+            continue
+        used.add(pair)
+        notification = Notification(
+            recipient=w.recipient,
+            kind=w.kind,
+            key=w.key[:100],
+            message=w.message,
+            url=w.url,
+            show_on_site=on_site,
+        )
+        rows.append((w, notification, by_email))
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create([n for _, n, _ in rows])
+    except IntegrityError:
+        # Another process notified some of them meanwhile: one at a time, each
+        # skipping the keys already used.
+        return [
+            n
+            for w, _, _ in rows
+            if (
+                n := notification_create(
+                    recipient=w.recipient,
+                    kind=w.kind,
+                    key=w.key,
+                    message=w.message,
+                    url=w.url,
+                )
+            )
+            is not None
+        ]
+    deliveries = EmailDelivery.objects.bulk_create(
+        [
+            EmailDelivery(
+                to_address=w.recipient.email,
+                subject=SUBJECTS.get(NotificationKind(w.kind), "Parley")[:200],
+                body=_email_body(w.recipient, w.message, w.url),
+                purpose=w.kind,
+                recipient=w.recipient,
+                notification=n,
+            )
+            for w, n, by_email in rows
+            if by_email
+        ]
+    )
+    schedule_emails(delivery_ids=[d.pk for d in deliveries])
+    return created
 
 
 def _excerpt(comment: Comment, length: int = 60) -> str:
@@ -136,62 +230,80 @@ def might_notify(
     )
 
 
-def status_changed_receiver(event: StatusChanged) -> None:
-    """The lifecycle hook's subscriber: notify when a change might concern someone."""
-    if might_notify(
-        source=event.source,
-        from_status=event.old_status,
-        to_status=event.new_status,
-        is_reply=event.parent_id is not None,
-    ):
-        notify_status_change(decision_id=event.decision_id)
+def status_changed_receiver(events: Sequence[StatusChanged]) -> None:
+    """The lifecycle hook's batch subscriber: notify for the changes that might
+    concern someone, all of a bulk action's changes together."""
+    decision_ids = [
+        event.decision_id
+        for event in events
+        if might_notify(
+            source=event.source,
+            from_status=event.old_status,
+            to_status=event.new_status,
+            is_reply=event.parent_id is not None,
+        )
+    ]
+    if decision_ids:
+        notify_status_changes(decision_ids=decision_ids)
 
 
 def notify_status_change(*, decision_id: int) -> None:
-    """Notify after a status change: the author when their comment is approved or
+    """`notify_status_changes` for one decision."""
+    notify_status_changes(decision_ids=[decision_id])
+
+
+def notify_status_changes(*, decision_ids: Sequence[int]) -> None:
+    """Notify after status changes: the author when their comment is approved or
     rejected, and the parent's author when a reply is first published.
 
     A comment published straight away by the pipeline does not notify its author
-    (they saw it published when posting); authors' own changes notify nobody.
+    (they saw it published when posting); authors' own changes notify nobody. A
+    batch costs a fixed number of queries, whatever its size.
     """
-    decision = (
+    decisions = (
         Decision.objects.select_related(
             "comment__author", "comment__article", "comment__parent__author"
         )
-        .filter(pk=decision_id)
-        .first()
+        .filter(pk__in=decision_ids)
+        .exclude(source=Decision.Source.AUTHOR)
+        .order_by("pk")
     )
-    if decision is None or decision.source == Decision.Source.AUTHOR:
-        return
-    comment = decision.comment
-    if decision.to_status in (CommentStatus.PUBLISHED, CommentStatus.REJECTED):
-        instant = (
-            decision.source == Decision.Source.PIPELINE
-            and decision.from_status == CommentStatus.PENDING
-            and decision.to_status == CommentStatus.PUBLISHED
-        )
-        if not instant:
-            notification_create(
-                recipient=comment.author,
-                kind=NotificationKind.COMMENT_STATUS,
-                key=f"decision:{decision.pk}",
-                message=_status_message(decision),
-                url=_my_comments_url(comment),
+    wanted: list[_Wanted] = []
+    for decision in decisions:
+        comment = decision.comment
+        if decision.to_status in (CommentStatus.PUBLISHED, CommentStatus.REJECTED):
+            instant = (
+                decision.source == Decision.Source.PIPELINE
+                and decision.from_status == CommentStatus.PENDING
+                and decision.to_status == CommentStatus.PUBLISHED
             )
-    parent = comment.parent
-    if (
-        decision.to_status == CommentStatus.PUBLISHED
-        and parent is not None
-        and parent.author_id != comment.author_id
-    ):
-        notification_create(
-            recipient=parent.author,
-            kind=NotificationKind.REPLY,
-            key=f"reply:{comment.pk}",
-            message=f"{comment.author.public_name} replied to your comment "
-            f"{_excerpt(parent)} on “{comment.article.title}”.",
-            url=comment.get_absolute_url(),
-        )
+            if not instant:
+                wanted.append(
+                    _Wanted(
+                        recipient=comment.author,
+                        kind=NotificationKind.COMMENT_STATUS,
+                        key=f"decision:{decision.pk}",
+                        message=_status_message(decision),
+                        url=_my_comments_url(comment),
+                    )
+                )
+        parent = comment.parent
+        if (
+            decision.to_status == CommentStatus.PUBLISHED
+            and parent is not None
+            and parent.author_id != comment.author_id
+        ):
+            wanted.append(
+                _Wanted(
+                    recipient=parent.author,
+                    kind=NotificationKind.REPLY,
+                    key=f"reply:{comment.pk}",
+                    message=f"{comment.author.public_name} replied to your comment "
+                    f"{_excerpt(parent)} on “{comment.article.title}”.",
+                    url=comment.get_absolute_url(),
+                )
+            )
+    notifications_create(wanted)
 
 
 def _my_comments_url(comment: Comment) -> str:

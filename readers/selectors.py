@@ -1,10 +1,14 @@
 """Readers' reads: their comments with outcomes, notifications, and their data."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
 
 from accounts.models import User
 from articles.models import Comment, CommentStatus
@@ -26,6 +30,11 @@ class MyComment:
     comment: Comment
     rejection_reason: str
     appeal: Appeal | None
+    # Links and the date as strings, made once per page (see `_links`).
+    url: str = ""
+    article_url: str = ""
+    appeal_url: str = ""
+    date: str = ""
 
     @property
     def can_appeal(self) -> bool:
@@ -75,6 +84,7 @@ def my_comments(*, user: User, ids: list[int] | None = None) -> list[MyComment]:
         mine = mine.filter(pk__in=ids)
     comments = (
         mine.select_related("article")
+        .defer("article__body")
         .prefetch_related(
             Prefetch(
                 "decisions",
@@ -87,14 +97,40 @@ def my_comments(*, user: User, ids: list[int] | None = None) -> list[MyComment]:
         )
         .order_by("-created_at", "-id")
     )
-    return [
-        MyComment(
-            comment=c,
-            rejection_reason=_reason(c) if c.status == CommentStatus.REJECTED else "",
-            appeal=c.appeal_list[0] if c.appeal_list else None,
+    link = _links()
+    zone = timezone.get_current_timezone()
+    items = []
+    for c in comments:
+        at = c.created_at.astimezone(zone)
+        items.append(
+            MyComment(
+                comment=c,
+                rejection_reason=(
+                    _reason(c) if c.status == CommentStatus.REJECTED else ""
+                ),
+                appeal=c.appeal_list[0] if c.appeal_list else None,
+                url=link("articles:comment", c.pk),
+                article_url=link("articles:detail", c.article.slug),
+                appeal_url=link("readers:appeal", c.pk),
+                date=f"{at.day} {MONTHS[at.month]} {at.year}, {at:%H:%M}",
+            )
         )
-        for c in comments
-    ]
+    return items
+
+
+def _links() -> Callable[[str, object], str]:
+    """URL makers that call reverse() once per route, not once per comment."""
+    marker = "0000000000"
+    patterns: dict[str, tuple[str, str]] = {}
+
+    def link(name: str, arg: object) -> str:
+        if name not in patterns:
+            prefix, _, suffix = reverse(name, args=[marker]).partition(marker)
+            patterns[name] = (prefix, suffix)
+        prefix, suffix = patterns[name]
+        return f"{prefix}{arg}{suffix}"
+
+    return link
 
 
 def _reason(comment: Comment) -> str:

@@ -1,6 +1,7 @@
 """Thin Celery wrappers: ids in, services do the work, transient errors retry."""
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from smtplib import SMTPException
 
@@ -27,8 +28,6 @@ STUCK_EMAIL_LIMIT = 200
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=EMAIL_MAX_RETRIES,
-    soft_time_limit=20,
-    time_limit=30,
 )
 def send_email_task(self: Task, delivery_id: int) -> bool:
     return delivery.email_delivery_send(
@@ -54,6 +53,32 @@ def enqueue_email(delivery_id: int) -> bool:
 def schedule_email(*, delivery_id: int) -> None:
     """Send the email once the surrounding transaction commits (never before)."""
     transaction.on_commit(partial(enqueue_email, delivery_id))
+
+
+def enqueue_emails(delivery_ids: Sequence[int]) -> int:
+    """Queue many deliveries over one broker connection; stops at the first
+    failure (the rest stay queued for `requeue_stuck_emails_task`)."""
+    queued = 0
+    try:
+        with send_email_task.app.producer_or_acquire() as producer:
+            for delivery_id in delivery_ids:
+                send_email_task.apply_async((delivery_id,), producer=producer)
+                queued += 1
+    except (BrokerError, OSError):
+        logger.warning(
+            "%s of %s email deliveries were not queued; the stuck-email job "
+            "queues them again.",
+            len(delivery_ids) - queued,
+            len(delivery_ids),
+            exc_info=True,
+        )
+    return queued
+
+
+def schedule_emails(*, delivery_ids: Sequence[int]) -> None:
+    """Queue the emails together once the surrounding transaction commits."""
+    if delivery_ids:
+        transaction.on_commit(partial(enqueue_emails, list(delivery_ids)))
 
 
 @shared_task(name="readers.purge_ip_hashes", soft_time_limit=50, time_limit=60)

@@ -212,8 +212,10 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = env.float(
 )
 # Workers log through LOGGING below (JSON lines with the task id), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_TASK_SOFT_TIME_LIMIT = 20
-CELERY_TASK_TIME_LIMIT = 30
+# Every task's limits unless it sets its own; a scoring drain stops well before
+# the soft one (moderation/tasks.py). Small values let tests reach them quickly.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=20)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"moderation.score_comment": {"queue": "scoring"}}
 # A task taken by a worker that dies unacknowledged is delivered again after this.
@@ -235,6 +237,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "stats-rollup": {
         "task": "moderation.stats_rollup",
+        "schedule": timedelta(seconds=60),
+    },
+    "priorities-expire": {
+        # A suspension that runs out takes its points off the author's queued
+        # comments (moderation.services.priority); the window covers missed runs.
+        "task": "moderation.priorities_expire",
         "schedule": timedelta(seconds=60),
     },
     "requeue-stuck-emails": {

@@ -34,6 +34,7 @@ from moderation.models import (
 )
 from moderation.reasons import RejectionReason
 
+from .priority import priorities_refresh_authors
 from .reports import comments_reports_resolve, reports_resolve
 
 SUSPEND_DAYS_CHOICES = (1, 7)
@@ -290,6 +291,12 @@ def _standing(user_id: int) -> AuthorStanding:
     return standing
 
 
+def _standing_save(standing: AuthorStanding, fields: list[str]) -> None:
+    """Save a sanction; the author's queued comments are ranked with it."""
+    standing.save(update_fields=fields)
+    priorities_refresh_authors(author_ids=[standing.user_id])
+
+
 def author_suspend(
     *,
     comment: Comment,
@@ -314,7 +321,7 @@ def author_suspend(
         )
         standing = _standing(comment.author_id)
         standing.suspended_until = timezone.now() + timedelta(days=days)
-        standing.save(update_fields=["suspended_until", "updated_at"])
+        _standing_save(standing, ["suspended_until", "updated_at"])
     return decision
 
 
@@ -340,7 +347,7 @@ def author_ban(
         ]
         standing = _standing(comment.author_id)
         standing.banned = True
-        standing.save(update_fields=["banned", "updated_at"])
+        _standing_save(standing, ["banned", "updated_at"])
         if reject_held:
             decisions += _reject_held(
                 author_id=comment.author_id,
@@ -404,7 +411,7 @@ def author_premoderate(
         locked = _lock(comment, seen_decision_id)
         standing = _standing(locked.author_id)
         standing.premoderated = premoderated
-        standing.save(update_fields=["premoderated", "updated_at"])
+        _standing_save(standing, ["premoderated", "updated_at"])
         action = "pre-moderated" if premoderated else "no longer pre-moderated"
         return _record(locked, moderator, note=f"Author {action}. {note}".strip())
 
@@ -419,8 +426,8 @@ def author_sanctions_lift(
         standing.banned = False
         standing.suspended_until = None
         standing.premoderated = False
-        standing.save(
-            update_fields=["banned", "suspended_until", "premoderated", "updated_at"]
+        _standing_save(
+            standing, ["banned", "suspended_until", "premoderated", "updated_at"]
         )
         return _record(
             locked, moderator, note=f"Author's sanctions lifted. {note}".strip()

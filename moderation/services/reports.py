@@ -28,6 +28,8 @@ from moderation.models import (
 )
 from moderation.reasons import PipelineReason, ReportReason
 
+from .priority import priorities_refresh, priorities_refresh_reporters
+
 NOTE_MAX = 500
 
 
@@ -84,6 +86,7 @@ def comment_report(
                 weight=weight_of(reporter),
             )
             _hold_if_heavy(locked)
+            priorities_refresh(comment_ids=[locked.pk])
     except IntegrityError:
         raise Conflict(
             "You have already reported this comment; moderators will look at it.",
@@ -150,4 +153,6 @@ def comments_reports_resolve(
             upheld=record.upheld, overruled=record.overruled
         )
         record.save(update_fields=["upheld", "overruled", "weight", "updated_at"])
+    priorities_refresh(comment_ids=comment_ids)
+    priorities_refresh_reporters(reporter_ids={r.reporter_id for r in pending})
     return len(pending)

@@ -24,6 +24,8 @@ from moderation.models import CommentScore, Decision, ModerationSettings, Pipeli
 from moderation.pipeline import PipelineRun, run_pipeline_batch
 from moderation.policy import Outcome
 
+from .priority import priorities_refresh
+
 logger = logging.getLogger(__name__)
 
 OUTCOME_STATUS = {
@@ -101,7 +103,11 @@ def _write(comments: list[Comment], runs: list[PipelineRun]) -> None:
             "decided_at",
         ],
     )
-    # Held comments being re-scored keep their status: a person decides them.
+    # Held comments being re-scored keep their status: a person decides them, by
+    # the new toxicity. Pending ones are ranked when they enter a queue.
+    priorities_refresh(
+        comment_ids=[c.pk for c in comments if c.status != CommentStatus.PENDING]
+    )
     comments_transition(
         [
             Transition(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Comment, CommentStatus
 from moderation.models import CommentScore, PipelineResult, Report, ReporterRecord
+from moderation.services.priority import priorities_refresh
 from tests.factories import make_article, make_comment, make_user
 
 QUEUE = "admin:moderation_needsreviewcomment_changelist"
@@ -35,6 +36,8 @@ def held(body: str = "a held comment", toxicity: float = 0.6, **kw: object) -> C
         toxicity=toxicity,
         explanation=[{"start": 0, "end": 1, "weight": 0.5, "text": body[:1]}],
     )
+    # Rows written around the scoring service: store the priority as it would.
+    priorities_refresh(comment_ids=[comment.pk])
     return comment
 
 
@@ -97,6 +100,7 @@ def test_reports_from_reliable_readers_weigh_more_in_the_priority(
     second = make_comment(status=CommentStatus.PUBLISHED)
     Report.objects.create(comment=first, reporter=unreliable, reason="abusive")
     Report.objects.create(comment=second, reporter=reliable, reason="abusive")
+    priorities_refresh(comment_ids=[first.pk, second.pk])
     # when
     response = mod_client.get(reverse("admin:moderation_reportedcomment_changelist"))
     # then

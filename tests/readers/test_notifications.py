@@ -4,19 +4,20 @@ from unittest import mock
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
-from lifecycle.transitions import comment_transition
+from lifecycle.transitions import Transition, comment_transition, comments_transition
 from moderation.models import Decision
 from readers import notifications
 from readers.models import EmailDelivery, Notification, NotificationPreference
 from readers.tasks import EMAIL_MAX_RETRIES, send_email_task
-from tests.factories import make_comment
+from tests.factories import make_comment, make_user, make_users
 
 
 def _set_status(
@@ -270,3 +271,48 @@ def test_notifications_need_login(client: Client) -> None:
     """Signed-out visitors are sent to log in, and the API refuses them."""
     assert client.get(reverse("readers:notifications")).status_code == 302
     assert APIClient().get("/api/v1/me/notifications/").status_code in (401, 403)
+
+
+def _approve_together(comments: list[Comment], actor: User) -> None:
+    with transaction.atomic():
+        locked = list(
+            Comment.objects.select_for_update().filter(pk__in=[c.pk for c in comments])
+        )
+        comments_transition(
+            [
+                Transition(
+                    comment=c,
+                    to_status=CommentStatus.PUBLISHED,
+                    source=Decision.Source.MODERATOR,
+                    actor=actor,
+                )
+                for c in locked
+            ]
+        )
+
+
+@pytest.mark.django_db
+def test_a_bulk_approval_notifies_every_author_in_a_fixed_number_of_queries(
+    article: Article,
+    on_commit: object,
+) -> None:
+    """Approving many held comments at once tells each author (on the site, and by
+    email if they asked), and the notifications cost the same queries for 3 or 30."""
+    moderator = make_user(username="mod")
+    counts = []
+    for size in (3, 30):
+        authors = make_users(size)
+        _prefs(authors[0], comment_status_email=True)
+        held = [make_comment(article=article, author=a, status="held") for a in authors]
+        with (
+            CaptureQueriesContext(connection) as queries,
+            on_commit(),  # type: ignore[operator]
+        ):
+            _approve_together(held, moderator)
+        counts.append(len(queries))
+        for author in authors:
+            note = Notification.objects.get(recipient=author)
+            assert note.kind == "comment_status"
+            assert "is published" in note.message
+        assert EmailDelivery.objects.filter(recipient=authors[0]).count() == 1
+    assert counts[0] == counts[1]

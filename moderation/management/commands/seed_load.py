@@ -37,6 +37,7 @@ from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.text import render_body
 from moderation.models import CommentScore, Decision, PipelineResult, Report
 from moderation.reasons import ReportReason
+from moderation.services import priority
 
 MODEL_VERSION = "seed-load-v1"
 _OPENERS = [
@@ -94,6 +95,8 @@ class Command(BaseCommand):
         loader = _Loader(opts, sizes)
         with transaction.atomic():
             counts = loader.run()
+            # Rows are written around the services: rank the queued ones here.
+            counts["queue priorities"] = priority.priorities_refresh_all()
         if connection.vendor == "postgresql":
             # Fresh statistics for the planner, and the visibility map index-only
             # scans need (autovacuum would do both on a live site; it may be off).
