@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -13,11 +14,17 @@ class ModerationSettings(models.Model):
     """The site's moderation thresholds: one row, editable in the admin, no deploy."""
 
     hold_threshold = models.FloatField(
-        default=0.5,
-        help_text="Toxicity at or above this holds a comment for review.",
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Toxicity at or above this holds a comment for review. Leave "
+        "empty to follow the active model's operating point for news comments "
+        "(it moves with the model when a new one is activated).",
     )
     reject_threshold = models.FloatField(
         default=0.97,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Toxicity at or above this rejects a comment, but only when "
         "automatic rejection by score is switched on.",
     )
@@ -163,7 +170,13 @@ class CommentScore(models.Model):
                 fields=["comment", "model_version"], name="unique_comment_score"
             )
         ]
-        indexes = [models.Index(fields=["model_version", "toxicity"])]
+        indexes = [
+            models.Index(fields=["model_version", "toxicity"]),
+            # The settings page's "last 1,000 scored comments" of a version.
+            models.Index(
+                fields=["model_version", "-scored_at"], name="score_version_recent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.comment_id} {self.model_version}: {self.toxicity:.3f}"

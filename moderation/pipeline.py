@@ -28,17 +28,18 @@ from moderation import language
 from moderation.classifier import normalise
 from moderation.models import (
     AuthorStanding,
+    ModelVersion,
     ModerationSettings,
     PipelineResult,
     WordRule,
 )
 from moderation.policy import Outcome, PolicySettings, decide
 from moderation.reasons import PipelineReason
-from moderation.services import registry
+from moderation.services import registry, thresholds
 
 if TYPE_CHECKING:
     # Only for the annotation: the classifier loads numpy when a model does.
-    from moderation.classifier import Prediction
+    from moderation.classifier import Prediction, ToxicityModel
 
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _WORDS = re.compile(r"[^\w<>]+")
@@ -202,13 +203,15 @@ def _toxic_detail(prediction: "Prediction") -> str:
 
 
 def phase_classifier(
-    comments: Sequence[Comment], settings: ModerationSettings
+    comments: Sequence[Comment],
+    row: ModelVersion | None,
+    model: "ToxicityModel | None",
+    hold_threshold: float,
 ) -> tuple[dict[int, list[ModelScore]], dict[int, list[Finding]]]:
     scores: dict[int, list[ModelScore]] = defaultdict(list)
     found: dict[int, list[Finding]] = defaultdict(list)
     if not comments:
         return scores, found
-    row, model = registry.active_model()
     if row is None or model is None:
         for c in comments:
             found[c.pk].append(
@@ -223,12 +226,12 @@ def phase_classifier(
     predictions = model.score(texts)
     for c, p in zip(comments, predictions, strict=True):
         explanation: list[dict[str, Any]] = []
-        if p.toxicity >= settings.hold_threshold * _EXPLAIN_FROM:
+        if p.toxicity >= hold_threshold * _EXPLAIN_FROM:
             explanation = [span.to_dict() for span in model.explain(c.body, k=5)]
         scores[c.pk].append(
             ModelScore(row.version, p.toxicity, p.categories, explanation)
         )
-        if p.toxicity >= settings.hold_threshold:
+        if p.toxicity >= hold_threshold:
             found[c.pk].append(
                 Finding(PipelineReason.TOXIC, "classifier", _toxic_detail(p))
             )
@@ -389,13 +392,16 @@ def run_pipeline_batch(
     languages = phase_language(comments)
     checks = phase_checks(comments, now)
     words = phase_words(comments, normalised, settings)
-    scores, toxic = phase_classifier(
-        [c for c in comments if c.pk not in languages], settings
-    )
+    to_score = [c for c in comments if c.pk not in languages]
+    row, model = registry.active_model() if to_score else (None, None)
+    # The moderator's threshold, else the operating point of the model that
+    # scores this batch (so an upgrade moves it with the model).
+    hold = thresholds.hold_threshold_in_force(settings=settings, model_version=row)
+    scores, toxic = phase_classifier(to_score, row, model, hold.value)
     history = phase_history(comments, fingerprints, settings, now)
     story = phase_story_policy(comments)
     policy = PolicySettings(
-        hold_threshold=settings.hold_threshold,
+        hold_threshold=hold.value,
         reject_threshold=settings.reject_threshold,
         auto_reject_by_score=settings.auto_reject_by_score,
     )

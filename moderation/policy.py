@@ -10,8 +10,13 @@ How it decides, in order:
 2. **No score** (no model could be loaded) holds: Parley fails closed, a person decides.
 3. A **score at or above the reject threshold** rejects only when automatic rejection by
    score is switched on. It is off by default, because toxicity models are meant to
-   assist human moderators, not replace them; such comments are held instead.
-4. A **score at or above the hold threshold** holds.
+   assist human moderators, not replace them; such comments are held instead. The
+   reject threshold never acts below the hold threshold: a score that would not even
+   be held is never rejected (the hold threshold follows the active model, so a new
+   model's point could rise above a reject threshold set for the old one).
+4. A **score at or above the hold threshold** holds. The caller passes the threshold in
+   force (`moderation.services.thresholds`: the moderator's value, or else the active
+   model's operating point).
 5. Any other **holding reason** (a suspect word, a new commenter, a pre-moderated story
    or author, a repeat post, a burst, too many links, recent rejections, a suspended
    author, a story that closed before scoring) holds.
@@ -33,7 +38,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class PolicySettings:
-    hold_threshold: float = 0.5
+    # No default: the threshold in force depends on the active model.
+    hold_threshold: float
     reject_threshold: float = 0.97
     auto_reject_by_score: bool = False
 
@@ -54,7 +60,8 @@ def decide(
         return Outcome.REJECT
     if toxicity is None:
         return Outcome.HOLD
-    if settings.auto_reject_by_score and toxicity >= settings.reject_threshold:
+    reject_at = max(settings.reject_threshold, settings.hold_threshold)
+    if settings.auto_reject_by_score and toxicity >= reject_at:
         return Outcome.REJECT
     if toxicity >= settings.hold_threshold:
         return Outcome.HOLD

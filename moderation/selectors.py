@@ -59,6 +59,7 @@ from moderation.models import (
     PipelineResult,
     Report,
 )
+from moderation.services.thresholds import hold_threshold_in_force
 
 TOXICITY_POINTS = 40.0
 REPORT_POINTS = 10.0
@@ -388,10 +389,10 @@ def shadow_disagreements(
 ) -> list[tuple[Comment, float, float]]:
     """Comments the shadow and active models score on opposite sides of the
     hold threshold: (comment, active toxicity, shadow toxicity)."""
-    threshold = ModerationSettings.get_or_create_current().hold_threshold
     active = ModelVersion.objects.filter(is_active=True).first()
     if active is None:
         return []
+    threshold = hold_threshold_in_force(model_version=active).value
     active_score = CommentScore.objects.filter(
         comment_id=OuterRef("comment_id"), model_version=active.version
     ).values("toxicity")[:1]

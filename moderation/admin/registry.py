@@ -13,8 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from moderation import selectors
-from moderation.models import ModelVersion, ModerationSettings
-from moderation.services import registry
+from moderation.models import ModelVersion
+from moderation.services import registry, thresholds
 
 from .common import can
 
@@ -92,7 +92,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": f"Where {shadow.version} and the active model disagree",
                 "shadow": shadow,
-                "threshold": ModerationSettings.get_or_create_current().hold_threshold,
+                "threshold": thresholds.hold_threshold_in_force().value,
                 "rows": selectors.shadow_disagreements(shadow=shadow),
             },
         )

@@ -9,10 +9,13 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from articles.cache import story_versions_bump
 from articles.models import Article
 from moderation.models import ModerationSettings, WordRule
+from moderation.services import thresholds
 from moderation.services.rules import rule_preview
 from sites.models import Site
 
@@ -106,8 +109,96 @@ class WordRuleAdmin(RulesAdmin):
         )
 
 
+class ModerationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ModerationSettings
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        reject = cleaned.get("reject_threshold")
+        if reject is None or "hold_threshold" in self.errors:
+            return cleaned
+        hold = thresholds.hold_threshold_in_force(
+            settings=ModerationSettings(hold_threshold=cleaned.get("hold_threshold"))
+        )
+        if reject < hold.value:
+            self.add_error(
+                "reject_threshold",
+                f"The reject threshold ({reject:g}) is below the hold threshold "
+                f"in force ({hold.value:g}, {_source_label(hold)}). A comment "
+                "is never rejected by score below the hold threshold, so set "
+                f"it to at least {hold.value:g}.",
+            )
+        return cleaned
+
+
+def _source_label(hold: thresholds.HoldThreshold) -> str:
+    if hold.source is thresholds.ThresholdSource.MODERATOR:
+        return "set by a moderator"
+    if hold.source is thresholds.ThresholdSource.MODEL:
+        return f"the operating point of {hold.model_version}"
+    return "the fallback: the active model names no operating point"
+
+
+def _held(count: int | None, scored: int) -> str:
+    if count is None:
+        return "—"
+    if not scored:
+        return "no comments scored yet"
+    return f"{count:,} of {scored:,} ({100 * count / scored:.1f} %)"
+
+
+def threshold_overview(
+    hold: thresholds.HoldThreshold, preview: thresholds.HoldPreview
+) -> SafeString:
+    """Both candidates, which one is in force, and what each would have held."""
+    in_force = mark_safe(" <strong>in force</strong>")
+    model_label = (
+        f"Model's operating point ({hold.model_version})"
+        if hold.model_version
+        else "Model's operating point (no active model)"
+    )
+    model_value = (
+        f"{hold.model_point:g}"
+        if hold.model_point is not None
+        else f"none named (falls back to {thresholds.FALLBACK_HOLD_THRESHOLD:g})"
+    )
+    moderator_value = (
+        f"{hold.moderator_value:g}"
+        if hold.moderator_value is not None
+        else "not set (following the model)"
+    )
+    rows = [
+        (
+            model_label,
+            model_value,
+            in_force if hold.follows_model else "",
+            _held(preview.held_by_model_point, preview.scored),
+        ),
+        (
+            "Moderator's value",
+            moderator_value,
+            "" if hold.follows_model else in_force,
+            _held(preview.held_by_moderator_value, preview.scored),
+        ),
+    ]
+    body = format_html_join("", "<tr><th>{}</th><td>{}{}</td><td>{}</td></tr>", rows)
+    return format_html(
+        '<table class="threshold-overview"><thead><tr><th></th><th>threshold</th>'
+        "<th>would have held, of the last {} comments scored by the active "
+        "model</th></tr></thead><tbody>{}</tbody></table>"
+        "<p>In force: <strong>{}</strong> ({}).</p>",
+        f"{thresholds.PREVIEW_COMMENTS:,}",
+        body,
+        f"{hold.value:g}",
+        _source_label(hold),
+    )
+
+
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(RulesAdmin):
+    form = ModerationSettingsForm
     list_display = (
         "__str__",
         "hold_threshold",
@@ -115,6 +206,42 @@ class ModerationSettingsAdmin(RulesAdmin):
         "report_hold_weight",
         "updated_at",
     )
+    readonly_fields = ("hold_threshold_overview",)
+    fieldsets = (
+        (
+            "Scores",
+            {
+                "fields": (
+                    "hold_threshold_overview",
+                    "hold_threshold",
+                    "reject_threshold",
+                    "auto_reject_by_score",
+                )
+            },
+        ),
+        (
+            "Authors and posts",
+            {
+                "fields": (
+                    "new_commenter_count",
+                    "recent_rejections_count",
+                    "recent_rejections_days",
+                    "repeat_window_minutes",
+                    "burst_window_minutes",
+                    "burst_accounts",
+                    "max_links",
+                    "report_hold_weight",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="Hold threshold in force")
+    def hold_threshold_overview(self, obj: ModerationSettings) -> SafeString:
+        hold = thresholds.hold_threshold_in_force(settings=obj)
+        return threshold_overview(
+            hold, thresholds.hold_threshold_preview(threshold=hold)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -55,7 +55,9 @@ def model_version_register(
         defaults={
             "path": str(path),
             "metrics": card.get("metrics", {}),
-            "threshold": model.threshold,
+            # The card's news operating point; None when it names none (the
+            # site then holds at thresholds.FALLBACK_HOLD_THRESHOLD).
+            "threshold": model.thresholds.get("news"),
         },
     )
     if activate:

@@ -7,6 +7,11 @@ AUTO = PolicySettings(
     hold_threshold=0.5, reject_threshold=0.97, auto_reject_by_score=True
 )
 
+# a moderator's hold threshold (0.99) above an older reject threshold (0.9)
+LOW_REJECT = PolicySettings(
+    hold_threshold=0.99, reject_threshold=0.9, auto_reject_by_score=True
+)
+
 
 @pytest.mark.parametrize(
     ("toxicity", "reasons", "settings", "expected"),
@@ -20,6 +25,13 @@ AUTO = PolicySettings(
         (0.99, [], DEFAULT, Outcome.HOLD),
         (0.99, [], AUTO, Outcome.REJECT),
         (0.96, [], AUTO, Outcome.HOLD),
+        # the model's operating point as the hold threshold
+        (0.13, [], PolicySettings(hold_threshold=0.131), Outcome.PUBLISH),
+        (0.131, [], PolicySettings(hold_threshold=0.131), Outcome.HOLD),
+        # a reject threshold below the hold threshold never rejects what would
+        # not even be held: rejection starts at the higher of the two
+        (0.95, [], LOW_REJECT, Outcome.PUBLISH),
+        (0.99, [], LOW_REJECT, Outcome.REJECT),
         # rejecting reasons reject whatever the score
         (0.01, ["BANNED_WORD"], DEFAULT, Outcome.REJECT),
         (0.01, ["AUTHOR_BANNED"], DEFAULT, Outcome.REJECT),

@@ -7,8 +7,8 @@ import pytest
 
 from moderation.classifier import DEFAULT_MODEL_PATH, load_model
 from moderation.classifier.card import card_path_for
-from moderation.models import ModelVersion
-from moderation.services import registry
+from moderation.models import ModelVersion, ModerationSettings
+from moderation.services import registry, thresholds
 
 
 @pytest.mark.django_db
@@ -96,3 +96,37 @@ def test_sites_on_tox_6a4ac5ce_move_to_the_attribute_model_and_keep_old_scores(
     model = registry.active_model()[1]
     assert model is not None
     assert model.version == shipped.version
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moderator_value", [None, 0.4])
+def test_after_an_upgrade_the_threshold_in_force_follows_the_new_model(
+    monkeypatch: pytest.MonkeyPatch, moderator_value: float | None
+) -> None:
+    """A site following the model holds at the new model's operating point
+    once the upgrade activates it; a moderator's own value stays in force."""
+    # given: a site on tox-6a4ac5ce (its row's point 0.291)
+    monkeypatch.setattr(registry, "_loaded", {})
+    ModelVersion.objects.create(
+        version="tox-6a4ac5ce",
+        path=registry._shipped_path(),
+        threshold=0.291,
+        is_active=True,
+    )
+    settings = ModerationSettings.get_or_create_current()
+    settings.hold_threshold = moderator_value
+    settings.save()
+    assert thresholds.hold_threshold_in_force().value == (moderator_value or 0.291)
+    # when
+    registry.active_model_version_get_or_register()
+    # then
+    hold = thresholds.hold_threshold_in_force()
+    point = load_model(DEFAULT_MODEL_PATH).thresholds["news"]
+    assert hold.model_point == pytest.approx(point)
+    assert hold.model_version == load_model(DEFAULT_MODEL_PATH).version
+    if moderator_value is None:
+        assert hold.value == pytest.approx(point)
+        assert hold.source == thresholds.ThresholdSource.MODEL
+    else:
+        assert hold.value == moderator_value
+        assert hold.source == thresholds.ThresholdSource.MODERATOR
