@@ -259,7 +259,7 @@ def test_a_site_following_the_model_holds_at_its_point(
 
 def _migration() -> Any:
     return importlib.import_module(
-        "moderation.migrations.0006_hold_threshold_follows_model"
+        "moderation.migrations.0007_hold_threshold_follows_model"
     )
 
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0006_comment_rejected_author_index'),
-        ('moderation', '0006_hold_threshold_follows_model'),
+        ('moderation', '0007_hold_threshold_follows_model'),
     ]
 
     operations = [

@@ -40,7 +40,7 @@ def back_to_the_old_default(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0005_queue_priority'),
+        ('moderation', '0006_word_rule_site'),
         ('admin', '0003_logentry_add_action_flag_choices'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
