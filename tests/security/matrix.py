@@ -9,10 +9,18 @@ from django.test import Client
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
-from tests.factories import make_article, make_comment, make_user
+from sites.models import ModeratorSites
+from tests.factories import make_article, make_comment, make_site, make_user
 from tests.security.routes import Route
 
-ROLES = ("anonymous", "reader", "other_reader", "moderator", "superuser")
+ROLES = (
+    "anonymous",
+    "reader",
+    "other_reader",
+    "moderator",
+    "site_moderator",  # a moderator limited to another site than the story's
+    "superuser",
+)
 
 
 @dataclass
@@ -39,6 +47,10 @@ def build_world() -> World:
     other = make_user(username="matrix-other")
     moderator = make_user(username="matrix-moderator", is_staff=True)
     moderator.groups.add(Group.objects.get(name="Moderators"))
+    site_moderator = make_user(username="matrix-site-moderator", is_staff=True)
+    site_moderator.groups.add(Group.objects.get(name="Moderators"))
+    other_site = make_site(name="Another paper", slug="another-paper")
+    ModeratorSites.objects.create(user=site_moderator).sites.add(other_site)
     superuser = make_user(username="matrix-admin", is_staff=True, is_superuser=True)
     comment = make_comment(
         article=article, author=reader, status=CommentStatus.REJECTED
@@ -48,6 +60,7 @@ def build_world() -> World:
         "reader": reader,
         "other_reader": other,
         "moderator": moderator,
+        "site_moderator": site_moderator,
         "superuser": superuser,
     }
     return World(article=article, comment=comment, clients=_clients(users), users=users)
