@@ -157,8 +157,8 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "analyze_settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        "DJANGO_SETTINGS_MODULE": "bench.analyze_settings",
+        "PYTHONPATH": str(ROOT),
         "DB_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
     }

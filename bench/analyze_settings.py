@@ -2,6 +2,6 @@
 
 from config.settings.local import *  # noqa: F403
 
-ROOT_URLCONF = "analyze_urls"
+ROOT_URLCONF = "bench.analyze_urls"
 PARLEY_PERSPECTIVE_API = True
 DEBUG = False
