@@ -380,19 +380,7 @@ def thread_after(
     _sort_check(sort)
     top = _public_top_level(article, sort)
     if cursor:
-        values = _cursor_decode(cursor, sort)
-        at, pk = values[-2], values[-1]
-        if sort == "oldest":
-            top = top.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk))
-        elif sort == "newest":
-            top = top.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
-        else:
-            n = values[0]
-            top = top.filter(
-                Q(published_reply_count__lt=n)
-                | Q(published_reply_count=n, created_at__gt=at)
-                | Q(published_reply_count=n, created_at=at, id__gt=pk)
-            )
+        top = top.filter(_sorted_after(sort, _cursor_decode(cursor, sort)))
     roots = list(top.select_related("author")[: limit + 1])
     more = len(roots) > limit
     roots = roots[:limit]
@@ -401,11 +389,32 @@ def thread_after(
     return ThreadChunk(items=items, sort=sort, next_cursor=next_cursor)
 
 
-def cursor_after(comment: Comment, sort: str) -> str:
-    """The cursor that continues a thread after this top-level comment."""
-    key: list[object] = [comment.created_at.isoformat(), comment.pk]
+def _sort_key(comment: Comment, sort: str) -> list[Any]:
+    """Where the top-level comment stands in `sort` order (what a cursor holds)."""
+    key: list[Any] = [comment.created_at, comment.pk]
     if sort == "replies":
         key.insert(0, comment.published_reply_count)
+    return key
+
+
+def _sorted_after(sort: str, key: list[Any], *, before: bool = False) -> Q:
+    """Top-level comments after (or `before`) the one at `key` in `sort` order."""
+    at, pk = key[-2], key[-1]
+    later = "lt" if (sort == "newest") != before else "gt"
+    q = Q(**{f"created_at__{later}": at}) | Q(created_at=at, **{f"id__{later}": pk})
+    if sort == "replies":
+        fewer = "gt" if before else "lt"
+        n = key[0]
+        q = Q(**{f"published_reply_count__{fewer}": n}) | (
+            Q(published_reply_count=n) & q
+        )
+    return q
+
+
+def cursor_after(comment: Comment, sort: str) -> str:
+    """The cursor that continues a thread after this top-level comment."""
+    key = _sort_key(comment, sort)
+    key[-2] = key[-2].isoformat()
     return _cursor_encode(key)
 
 
@@ -486,12 +495,12 @@ def page_of_comment(
     if sort not in SORTS:
         sort = "oldest"
     root_id = comment.root_id or comment.pk
-    ids = list(_public_top_level(comment.article, sort).values_list("pk", flat=True))
-    try:
-        position = ids.index(root_id)
-    except ValueError:
+    shown = _public_top_level(comment.article, sort)
+    root = shown.filter(pk=root_id).first()
+    if root is None:
         return 1
-    return position // per_page + 1
+    position = shown.filter(_sorted_after(sort, _sort_key(root, sort), before=True))
+    return position.count() // per_page + 1
 
 
 def edit_deadline(comment: Comment) -> datetime | None:
