@@ -124,23 +124,34 @@ def entry_key(article_id: int, version: int, name: str) -> str:
 
 
 def story_cached(
-    *, article_id: int, version: int, name: str, build: Callable[[], T]
-) -> T:
-    """The entry `name` of the story at `version`, built and stored on a miss.
+    *, article_id: int, name: str, build: Callable[[int], T]
+) -> tuple[int, T]:
+    """(the story's current version, its entry `name` at that version), the entry
+    built by `build(version)` and stored on a miss; a hot story's hit costs one
+    Redis round trip (`story_entry`).
 
     `name` must hold everything the entry depends on besides the story's comments
-    (kind, sort, page, size, host); entries expire after PARLEY_THREAD_CACHE_SECONDS
-    so a story no one reads leaves nothing behind.
+    (kind, sort, page, size, host).
     """
-    key = entry_key(article_id, version, name)
-    found = cache.get(key)
+    version, found = story_entry(article_id=article_id, name=name)
     if found is not None:
-        _count("hit")
-        return found
+        count_hit()
+        return version, found
     _count("miss")
-    value = build()
-    cache.set(key, value, timeout=settings.PARLEY_THREAD_CACHE_SECONDS)
-    return value
+    value = build(version)
+    story_store(article_id=article_id, version=version, name=name, value=value)
+    return version, value
+
+
+def story_store(*, article_id: int, version: int, name: str, value: object) -> None:
+    """Keep `value` as the story's entry `name` at `version` (read before building
+    it); entries expire after PARLEY_THREAD_CACHE_SECONDS so a story no one reads
+    leaves nothing behind."""
+    cache.set(
+        entry_key(article_id, version, name),
+        value,
+        timeout=settings.PARLEY_THREAD_CACHE_SECONDS,
+    )
 
 
 _HITS_KEY = "thread-cache:{}"
@@ -156,9 +167,6 @@ def count_hit() -> None:
 
 def _count(outcome: str, n: int = 1) -> None:
     # Shared counters for /metrics (the hit rate is what to watch as traffic grows).
-    if outcome == "hit" and n == 1:
-        count_hit()
-        return
     key = _HITS_KEY.format(outcome)
     try:
         cache.incr(key, n)

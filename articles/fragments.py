@@ -40,7 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import User
 
 from . import selectors
-from .cache import count_hit, entry_key, story_cached, story_entry, story_version
+from .cache import count_hit, story_cached, story_entry, story_store, story_version
 from .models import Article, Comment, CommentStatus
 
 _ACTIONS = re.compile(r"<!--parley-actions:(\d+)-->")
@@ -110,12 +110,11 @@ def thread_fragment(
 
     Raises InvalidInput for an unknown sort or page, as the selector does.
     """
-    version = story_version(article.pk)
     if sort not in selectors.SORTS:
         selectors.thread_page(article=article, sort=sort)  # raises InvalidInput
     page_key = str(page).strip()
 
-    def build() -> ThreadFragment:
+    def build(version: int) -> ThreadFragment:
         tp = selectors.thread_page(
             article=article,
             sort=sort,
@@ -138,12 +137,10 @@ def thread_fragment(
             entries=_entries(tp.items),
         )
 
-    return story_cached(
-        article_id=article.pk,
-        version=version,
-        name=f"html:{sort}:{page_key[:20]}",
-        build=build,
+    _, fragment = story_cached(
+        article_id=article.pk, name=f"html:{sort}:{page_key[:20]}", build=build
     )
+    return fragment
 
 
 def _insert_at(fragment: ThreadFragment, comment: Comment) -> int | None:
@@ -420,15 +417,16 @@ def shared_response(
     etag = response.get("ETag")
     if response.status_code == 200 and etag:
         closes = article.comments_close_at()
-        cache.set(
-            entry_key(article.pk, version, name),
-            SharedResponse(
+        story_store(
+            article_id=article.pk,
+            version=version,
+            name=name,
+            value=SharedResponse(
                 slug=slug,
                 body=response.content,
                 content_type=response["Content-Type"],
                 etag=etag,
                 valid_until=None if article.comments_closed_reason() else closes,
             ),
-            timeout=settings.PARLEY_THREAD_CACHE_SECONDS,
         )
     return response

@@ -13,7 +13,7 @@ from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
 from . import selectors
-from .cache import story_cached, story_version
+from .cache import story_cached
 from .fragments import etag_for
 from .models import Article, Comment
 from .payloads import comment_payload
@@ -38,18 +38,17 @@ def thread_json(
     base_url: str,
 ) -> ThreadJson:
     """A page of the thread as the API's JSON, cached per story version."""
-    version = story_version(article.pk)
     if page is not None:
         name = f"json:{sort}:p{page[:20]}:{base_url}"
     else:
         name = f"json:{sort}:c{limit}:{(cursor or '')[:200]}:{base_url}"
 
-    def build() -> bytes:
+    def build(version: int) -> bytes:
         return _RENDERER.render(
             _thread_data(article, sort, page, cursor, limit, base_url)
         )
 
-    body = story_cached(article_id=article.pk, version=version, name=name, build=build)
+    version, body = story_cached(article_id=article.pk, name=name, build=build)
     return ThreadJson(body=body, etag=etag_for(article.pk, version, name))
 
 
