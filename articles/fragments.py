@@ -18,9 +18,10 @@ bytes; `shared_response()` below keeps whole responses for anonymous readers.
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +43,8 @@ from accounts.models import User
 from . import selectors
 from .cache import count_hit, story_cached, story_entry, story_store, story_version
 from .models import Article, Comment, CommentStatus
+
+R = TypeVar("R")
 
 _ACTIONS = re.compile(r"<!--parley-actions:(\d+)-->")
 _ITEM = "<!--parley-item:{}-->"
@@ -143,14 +146,16 @@ def thread_fragment(
     return fragment
 
 
-def _insert_at(fragment: ThreadFragment, comment: Comment) -> int | None:
-    """Index in `fragment.entries` before which a reply by `comment` goes, or None
-    if its parent is not on this page (len(entries) for the end)."""
-    entries = fragment.entries
-    for n, entry in enumerate(entries):
-        if entry.id == comment.parent_id:
+def after_subtree(
+    rows: Sequence[R], parent_id: int, id_depth: Callable[[R], tuple[int, int]]
+) -> int | None:
+    """Index in `rows` (a thread in depth-first order) just past the subtree of
+    `parent_id`, where a new reply to it goes; None if the parent is not there."""
+    for n, row in enumerate(rows):
+        row_id, depth = id_depth(row)
+        if row_id == parent_id:
             end = n + 1
-            while end < len(entries) and entries[end].depth > entry.depth:
+            while end < len(rows) and id_depth(rows[end])[1] > depth:
                 end += 1
             return end
     return None
@@ -247,7 +252,9 @@ def _merge_waiting(fragment: ThreadFragment, html: str, waiting: list[Comment]) 
             if fragment.number == 1:
                 top.append(piece)
             continue
-        at = _insert_at(fragment, item.comment)
+        at = after_subtree(
+            fragment.entries, item.comment.parent_id, lambda e: (e.id, e.depth)
+        )
         if at is not None:
             after.setdefault(at, []).append(piece)
     for at in sorted(after, reverse=True):

@@ -14,7 +14,7 @@ from rest_framework.renderers import JSONRenderer
 
 from . import selectors
 from .cache import story_cached
-from .fragments import etag_for
+from .fragments import after_subtree, etag_for
 from .models import Article, Comment
 from .payloads import comment_payload
 
@@ -126,11 +126,9 @@ def merge_waiting_json(body: bytes, waiting: list[Comment], *, first: bool) -> b
             if first:
                 results.insert(0, payload)
             continue
-        for n, row in enumerate(results):
-            if row["id"] == comment.parent_id:
-                end = n + 1
-                while end < len(results) and results[end]["depth"] > row["depth"]:
-                    end += 1
-                results.insert(end, payload)
-                break
+        at = after_subtree(
+            results, comment.parent_id, lambda row: (row["id"], row["depth"])
+        )
+        if at is not None:
+            results.insert(at, payload)
     return _RENDERER.render(data)
