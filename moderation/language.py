@@ -106,10 +106,6 @@ def detector() -> LanguageDetector:
     return _detector
 
 
-def letters_in(text: str) -> int:
-    return len(_LETTER.findall(_NOISE.sub(" ", text)))
-
-
 def detect(text: str) -> Detection:
     """The language of ``text``, or None (undetermined); see the module doc."""
     sample = _NOISE.sub(" ", text[:SAMPLE_CHARS])

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from perspective import services
 from perspective.models import ApiKey, Feedback, KeyUsage
@@ -57,11 +58,25 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         )
         obj.pk, obj.key_hash, obj.prefix = row.pk, row.key_hash, row.prefix
         obj._state.adding = False
-        messages.warning(
+        request._new_scoring_key = key  # type: ignore[attr-defined]
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        # A page of its own, not a message: messages may travel in a cookie,
+        # and the key must not be stored anywhere but the reader's clipboard.
+        response = TemplateResponse(
             request,
-            f"The key for {row.name} is {key} — copy it now: it is not stored "
-            "and will not be shown again.",
+            "admin/perspective/shown_once.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "New API key",
+                "row": obj,
+                "key": request._new_scoring_key,  # type: ignore[attr-defined]
+            },
         )
+        response["Cache-Control"] = "no-store"
+        return response
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

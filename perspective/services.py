@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import secrets
 import threading
@@ -22,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from redis import RedisError
 
+from core.keys import hash_key
 from perspective.errors import ApiError
 from perspective.models import ApiKey, Feedback, KeyUsage
 from perspective.requests import SuggestRequest, attribute_for
@@ -37,12 +37,6 @@ _REMOVED = {"DELETED", "REJECTED", "REMOVED"}
 
 class ApiKeyError(Exception):
     """A key could not be created or revoked (the message says why)."""
-
-
-def hash_key(key: str) -> str:
-    # Keys are 256 random bits, so a plain SHA-256 cannot be reversed by
-    # guessing; a slow password hash would only slow every request down.
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def api_key_create(

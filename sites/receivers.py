@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from lifecycle.events import StatusChanged
 
-from .selectors import story_count_forget
+from .selectors import story_counts_forget
 
 PUBLISHED = "published"
 
@@ -12,7 +12,8 @@ PUBLISHED = "published"
 def status_changed_receiver(events: Sequence[StatusChanged]) -> None:
     """Comments published or unpublished change their stories' counts for count.js:
     each story's cached count is dropped once per committed batch."""
-    for article_id in sorted(
+    article_ids = sorted(
         {e.article_id for e in events if PUBLISHED in (e.old_status, e.new_status)}
-    ):
-        story_count_forget(article_id=article_id)
+    )
+    if article_ids:
+        story_counts_forget(article_ids=article_ids)

@@ -1,6 +1,5 @@
 """Writes for sites: API keys, SSO secrets, and stories the CMS or the embed sends."""
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -13,6 +12,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, ModerationPolicy
 from core.errors import InvalidInput, NotAllowed, NotFound
+from core.keys import hash_key
 
 from .models import Site, SiteApiKey
 
@@ -21,17 +21,12 @@ logger = logging.getLogger("parley.sites")
 KEY_PREFIX = "pk_"
 
 
-def _hash(raw: str) -> str:
-    # Keys are 256 random bits, so one SHA-256 is enough (no password stretching).
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def site_api_key_create(*, site: Site, name: str) -> tuple[SiteApiKey, str]:
     """A new key for the site's CMS; the raw key is returned once and never stored."""
     prefix = secrets.token_hex(6)
     raw = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key = SiteApiKey.objects.create(
-        site=site, name=name, prefix=prefix, key_hash=_hash(raw)
+        site=site, name=name, prefix=prefix, key_hash=hash_key(raw)
     )
     logger.info("api key created site=%s prefix=%s", site.slug, prefix)
     return key, raw
@@ -54,7 +49,7 @@ def site_for_api_key(*, site_slug: str, raw_key: str) -> Site:
     if (
         key is None
         or not key.is_active
-        or not hmac.compare_digest(key.key_hash, _hash(raw_key))
+        or not hmac.compare_digest(key.key_hash, hash_key(raw_key))
     ):
         raise refused
     if key.site.slug != site_slug:

@@ -251,10 +251,7 @@ def account_popup(request: HttpRequest) -> HttpResponseBase:
         site=site,
         user=user,
         host_origin=origin,
-        # A path on Parley only: the frame follows it with its token.
-        story_path=story
-        if story.startswith("/") and not story.startswith("//")
-        else "",
+        story_path=story,
     )
     return _keep_opener(
         render(
