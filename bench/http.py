@@ -173,13 +173,22 @@ def _run(
     from accounts.models import User
     from articles.models import Article, Comment
     from moderation.models import ModerationSettings
+    from sites.models import Site
 
     redis.Redis.from_url(redis_url).flushdb()
     settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.repeat_window_minutes = 0
     settings.save()
-    Article.objects.create(slug="bench-posts", title="Posts", body="-", section="-")
+    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    Article.objects.create(
+        site=site,
+        external_id="bench-posts",
+        slug="bench-posts",
+        title="Posts",
+        body="-",
+        section="-",
+    )
     poster = User.objects.create_user("bench-poster", password=None, display_name="P")
     token = Token.objects.create(user=poster).key
     shapes = {

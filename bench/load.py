@@ -270,16 +270,23 @@ def _run(
     from accounts.models import User
     from articles.models import Article, Comment, CommentStatus
     from moderation.models import Decision, ModerationSettings
+    from sites.models import Site
 
     redis.Redis.from_url(redis_url).delete("scoring", "default", "unacked")
     mod = ModerationSettings.get_or_create_current()
     mod.new_commenter_count = 0
     mod.repeat_window_minutes = 0
     mod.save()
+    site, _ = Site.objects.get_or_create(slug="soak", defaults={"name": "Soak"})
     slugs = []
     for n in range(5):
         Article.objects.create(
-            slug=f"soak-{n}", title=f"Soak {n}", body="Soak", section="News"
+            site=site,
+            external_id=f"soak-{n}",
+            slug=f"soak-{n}",
+            title=f"Soak {n}",
+            body="Soak",
+            section="News",
         )
         slugs.append(f"soak-{n}")
     users = [
