@@ -37,7 +37,12 @@ import urllib.error
 import urllib.request
 
 # The scratch database and per-process memory helpers of the pipeline benchmark
-from bench.pipeline import _admin_sql, _each_peak_rss_mb, _scratch_url
+from bench.services import (
+    admin_sql,
+    each_peak_rss_mb,
+    required_services,
+    scratch_url,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 9751
@@ -146,12 +151,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    base_db = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not base_db.startswith("postgres") or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
-    db_url, db_name = _scratch_url(base_db)
-    _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
+    base_db, redis_url = required_services()
+    db_url, db_name = scratch_url(base_db)
+    admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
     work = Path(tempfile.mkdtemp(prefix="parley-bench-analyze-"))
     env = {
         **os.environ,
@@ -209,13 +211,13 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in ("trivial", "analyze"):
                 runs[name].append(_wrk(base, scripts[name], args.seconds, args.clients))
-        gunicorn_rss = _each_peak_rss_mb(server.pid)
+        gunicorn_rss = each_peak_rss_mb(server.pid)
         wrk_rss = round(_WRK_PEAK_MB[0], 1)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
     def median(name: str, field: str) -> float:
         return round(statistics.median(r[field] for r in runs[name]), 2)

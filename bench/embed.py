@@ -27,12 +27,18 @@ import json
 import os
 import statistics
 import subprocess
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 
-from bench.pipeline import Procs, _admin_sql, _each_peak_rss_mb, _pct, _scratch_url
+from bench.services import (
+    Procs,
+    log_dir,
+    pct,
+    required_services,
+    scratch_database,
+    service_env,
+)
 
 ROOT = _HERE.parent
 PORT = 9360
@@ -53,7 +59,7 @@ def _time(request: urllib.request.Request, n: int) -> tuple[list[float], bytes]:
 def _summary(times: list[float]) -> dict[str, float]:
     return {
         "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(_pct(times, 0.95), 1),
+        "p95_ms": round(pct(times, 0.95), 1),
     }
 
 
@@ -62,35 +68,18 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=500)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    base_db = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not base_db.startswith("postgres") or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
-    db_url, db_name = _scratch_url(base_db)
-    _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
-    log_dir = Path(tempfile.gettempdir()) / f"parley-bench-embed-{os.getpid()}"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    procs = Procs(env, log_dir)
-    try:
-        result = _run(args, procs)
-    finally:
-        procs.stop_all()
-        from django.db import connections
-
-        connections.close_all()
-        _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    rss: dict[str, object] = dict(procs.rss)
-    rss["bench"] = max(_each_peak_rss_mb(os.getpid()))
-    result["peak_rss_mb"] = rss
+    base_db, redis_url = required_services()
+    with scratch_database(base_db) as db_url:
+        env = service_env(
+            db_url, redis_url, "config.settings.local", DJANGO_DEBUG="false"
+        )
+        os.environ.update(env)
+        procs = Procs(env, log_dir("parley-bench-embed"))
+        try:
+            result = _run(args, procs)
+        finally:
+            procs.stop_all()
+    result["peak_rss_mb"] = procs.peak_rss_mb()
     print(json.dumps(result))
 
 

@@ -35,17 +35,17 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from urllib.parse import urlsplit
 
-from bench.pipeline import (
+from bench.services import (
     Procs,
-    _admin_sql,
-    _each_peak_rss_mb,
-    _scratch_url,
-    _wait_http,
-    _worker_args,
+    log_dir,
+    required_services,
+    scratch_database,
+    service_env,
+    wait_http,
+    worker_args,
 )
 
 SIZES = (50, 500, 2000, 5000)
@@ -131,37 +131,21 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk).")
-    base_db = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not base_db.startswith("postgres") or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
-    db_url, db_name = _scratch_url(base_db)
-    _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
-    log_dir = Path(tempfile.gettempdir()) / f"parley-bench-http-{os.getpid()}"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "bench.benchsite",
-        "DJANGO_DEBUG": "false",
-        "PARLEY_COMMENT_WRITE_RATE": "1000000/m",
-        "DB_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    os.environ.update(env)
-    procs = Procs(env, log_dir)
-    try:
-        result = _run(args, procs, redis_url, log_dir)
-    finally:
-        procs.stop_all()
-        from django.db import connections
-
-        connections.close_all()
-        _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    rss: dict[str, object] = dict(procs.rss)
-    rss["bench"] = max(_each_peak_rss_mb(os.getpid()))
+    base_db, redis_url = required_services()
+    with scratch_database(base_db) as db_url:
+        env = service_env(
+            db_url, redis_url, "bench.benchsite", DJANGO_DEBUG="false",
+            PARLEY_COMMENT_WRITE_RATE="1000000/m", DB_CONN_MAX_AGE="600",
+            PYTHONPATH=str(ROOT),
+        )  # fmt: skip
+        os.environ.update(env)
+        log = log_dir("parley-bench-http")
+        procs = Procs(env, log)
+        try:
+            result = _run(args, procs, redis_url, log)
+        finally:
+            procs.stop_all()
+    rss = procs.peak_rss_mb()
     rss["wrk"] = max(_WRK_RSS, default=0.0)
     result["peak_rss_mb"] = rss
     print(json.dumps(result))
@@ -189,13 +173,22 @@ def _run(
     from accounts.models import User
     from articles.models import Article, Comment
     from moderation.models import ModerationSettings
+    from sites.models import Site
 
     redis.Redis.from_url(redis_url).flushdb()
     settings = ModerationSettings.get_or_create_current()
     settings.new_commenter_count = 0
     settings.repeat_window_minutes = 0
     settings.save()
-    Article.objects.create(slug="bench-posts", title="Posts", body="-", section="-")
+    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    Article.objects.create(
+        site=site,
+        external_id="bench-posts",
+        slug="bench-posts",
+        title="Posts",
+        body="-",
+        section="-",
+    )
     poster = User.objects.create_user("bench-poster", password=None, display_name="P")
     token = Token.objects.create(user=poster).key
     shapes = {
@@ -222,7 +215,7 @@ def _run(
 
     # Cached: the deployed configuration; each page read once before measuring.
     procs.start("gunicorn_cached", _gunicorn(args.port))
-    _wait_http(url("/bench/trivial/"))
+    wait_http(url("/bench/trivial/"))
     for name, path in pages().items():
         _read(url(path))
         figures[f"{name}_cached"] = _wrk(url(path), args.seconds)
@@ -233,7 +226,7 @@ def _run(
     # Uncached: the same, with a thread cache that keeps nothing.
     procs.env = {**procs.env, "PARLEY_THREAD_CACHE_SECONDS": "0"}  # a fresh dict
     procs.start("gunicorn_uncached", _gunicorn(args.port))
-    _wait_http(url("/bench/trivial/"))
+    wait_http(url("/bench/trivial/"))
     for name, path in pages().items():
         if name != "trivial":
             _read(url(path))
@@ -247,8 +240,8 @@ def _run(
 
     # Posts: gunicorn with a worker scoring what is posted.
     procs.start("gunicorn_posts", _gunicorn(args.port))
-    procs.start("worker", _worker_args(1, "bench-http"))
-    _wait_http(url("/bench/trivial/"))
+    procs.start("worker", worker_args(1, "bench-http"))
+    wait_http(url("/bench/trivial/"))
     script = log_dir / "post.lua"
     script.write_text(POST_LUA % token)
     posts = url("/api/v1/articles/bench-posts/comments/")

@@ -40,11 +40,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.services import admin_sql, pct, required_services, scratch_url
 from deploy import stack
 
 APP_PORT, PROXY_PORT = 9431, 9432
@@ -52,19 +52,6 @@ BASELINE_SECONDS = 30.0
 READERS = 200
 CIVIL = "Thanks for the reporting on the bridge vote, it was useful ({n})."
 TOXIC = "You are a stupid idiot and a moron, shut up ({n})."
-
-
-def _scratch_url(base: str) -> tuple[str, str]:
-    parts = urlsplit(base)
-    name = f"parley_soak_{os.getpid()}"
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _admin_sql(base: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _tree(pid: int) -> list[int]:
@@ -228,26 +215,16 @@ def _client(
         stats.record(started - t0, kind, status, ms)
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
-    base_db = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not base_db.startswith("postgres") or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
+    base_db, redis_url = required_services()
     if not stack.nginx_available():
         sys.exit("nginx is needed: apt-get install nginx-light")
-    db_url, db_name = _scratch_url(base_db)
-    _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
+    db_url, db_name = scratch_url(base_db, "parley_soak")
+    admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
     work = Path(tempfile.mkdtemp(prefix="parley-soak-"))
     env = stack.production_env(
         database_url=db_url,
@@ -267,7 +244,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     print(json.dumps(result))
 
 
@@ -293,16 +270,23 @@ def _run(
     from accounts.models import User
     from articles.models import Article, Comment, CommentStatus
     from moderation.models import Decision, ModerationSettings
+    from sites.models import Site
 
     redis.Redis.from_url(redis_url).delete("scoring", "default", "unacked")
     mod = ModerationSettings.get_or_create_current()
     mod.new_commenter_count = 0
     mod.repeat_window_minutes = 0
     mod.save()
+    site, _ = Site.objects.get_or_create(slug="soak", defaults={"name": "Soak"})
     slugs = []
     for n in range(5):
         Article.objects.create(
-            slug=f"soak-{n}", title=f"Soak {n}", body="Soak", section="News"
+            site=site,
+            external_id=f"soak-{n}",
+            slug=f"soak-{n}",
+            title=f"Soak {n}",
+            body="Soak",
+            section="News",
         )
         slugs.append(f"soak-{n}")
     users = [
@@ -398,8 +382,8 @@ def _run(
     )
     all_ms = [ms for _, ms in stats.latency]
     base_ms = [ms for at, ms in stats.latency if at < BASELINE_SECONDS]
-    p99, base_p99 = _pct(all_ms, 0.99), _pct(base_ms, 0.99)
-    p50, base_p50 = _pct(all_ms, 0.5), _pct(base_ms, 0.5)
+    p99, base_p99 = pct(all_ms, 0.99), pct(base_ms, 0.99)
+    p50, base_p50 = pct(all_ms, 0.5), pct(base_ms, 0.5)
     return {
         "seconds": args.seconds,
         "clients": args.clients,
@@ -414,7 +398,7 @@ def _run(
         "pipeline_decisions_beyond_one_per_version": decided_twice,
         "drain_after_load_s": drain_s,
         "max_pending_s": round(max(waits), 1) if waits else None,
-        "p99_pending_s": _pct(waits, 0.99),
+        "p99_pending_s": pct(waits, 0.99),
         "median_pending_s": round(statistics.median(waits), 2) if waits else None,
         "request_ms_p50": p50,
         "request_ms_p99": p99,

@@ -22,93 +22,30 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.services import (
+    Procs,
+    log_dir,
+    pct,
+    required_services,
+    scratch_database,
+    service_env,
+    wait_http,
+    worker_args,
+)
+
 PORT = 8765
 CIVIL = "Thanks for the reporting on the bridge vote, it was useful ({n})."
 TOXIC = "You are a stupid idiot and a moron, shut up ({n})."
-
-
-def _scratch_url(base: str) -> tuple[str, str]:
-    parts = urlsplit(base)
-    name = f"parley_bench_{os.getpid()}"
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _admin_sql(base: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _each_peak_rss_mb(pid: int) -> list[float]:
-    """Peak resident memory (VmHWM) of a process and each of its descendants."""
-    out: list[float] = []
-    pids = [pid]
-    while pids:
-        p = pids.pop()
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                out.append(round(int(line.split()[1]) / 1024, 1))
-        pids.extend(int(c) for c in children)
-    return out
-
-
-class Procs:
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_dir = log_dir
-        self.running: dict[str, subprocess.Popen[bytes]] = {}
-        self.rss: dict[str, list[float]] = {}
-
-    def start(self, name: str, args: list[str]) -> None:
-        log = (self.log_dir / f"{name}.log").open("ab")
-        self.running[name] = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-    def stop(self, name: str) -> None:
-        proc = self.running.pop(name)
-        self.rss[name] = _each_peak_rss_mb(proc.pid)
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    def stop_all(self) -> None:
-        for name in list(self.running):
-            self.stop(name)
-
-
-def _worker_args(concurrency: int, name: str) -> list[str]:
-    return [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
-        "scoring,default", "--concurrency", str(concurrency), "--without-mingle",
-        "--without-gossip", "-l", "WARNING", "-n", f"{name}@%h",
-    ]  # fmt: skip
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
 def main() -> None:
@@ -118,37 +55,19 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=3000)
     args = parser.parse_args()
 
-    base_db = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not base_db.startswith("postgres") or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
-    db_url, db_name = _scratch_url(base_db)
-    _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
-    log_dir = Path(tempfile.gettempdir()) / f"parley-bench-{os.getpid()}"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "PARLEY_COMMENT_WRITE_RATE": "100000/m",
-        "DB_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    procs = Procs(env, log_dir)
-    try:
-        result = _run(args, procs, redis_url)
-    finally:
-        procs.stop_all()
-        from django.db import connections
-
-        connections.close_all()
-        _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    rss: dict[str, object] = dict(procs.rss)
-    rss["bench"] = max(_each_peak_rss_mb(os.getpid()))
-    result["peak_rss_mb"] = rss
+    base_db, redis_url = required_services()
+    with scratch_database(base_db) as db_url:
+        env = service_env(
+            db_url, redis_url, "config.settings.local", DJANGO_DEBUG="false",
+            PARLEY_COMMENT_WRITE_RATE="100000/m", DB_CONN_MAX_AGE="60",
+        )  # fmt: skip
+        os.environ.update(env)
+        procs = Procs(env, log_dir("parley-bench"))
+        try:
+            result = _run(args, procs, redis_url)
+        finally:
+            procs.stop_all()
+    result["peak_rss_mb"] = procs.peak_rss_mb()
     print(json.dumps(result))
 
 
@@ -198,8 +117,8 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
          f"127.0.0.1:{PORT}", "--workers", "2", "--threads", "4", "--log-level",
          "warning"],
     )  # fmt: skip
-    procs.start("worker_rate", _worker_args(1, "rate"))
-    _wait_http(f"http://127.0.0.1:{PORT}/api/v1/articles/")
+    procs.start("worker_rate", worker_args(1, "rate"))
+    wait_http(f"http://127.0.0.1:{PORT}/api/v1/articles/")
     time.sleep(3)  # let the worker warm its model
     sent: dict[int, float] = {}
     post_ms: list[float] = []
@@ -265,7 +184,7 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
             ids.add(comment.pk)
         began = time.monotonic()
         procs.env = {**base_env, **extra_env}
-        procs.start(f"worker_drain_{label}", _worker_args(workers, f"drain{label}"))
+        procs.start(f"worker_drain_{label}", worker_args(workers, f"drain{label}"))
         procs.env = base_env
         _wait_decided(Comment, CommentStatus, ids, timeout=600)
         drain_wall[label] = round(time.monotonic() - began, 2)
@@ -282,9 +201,9 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
     return {
         "rate_per_s": args.rate,
         "posted": len(sent),
-        "decision_p50_ms": _pct(latencies, 0.50),
-        "decision_p95_ms": _pct(latencies, 0.95),
-        "decision_p99_ms": _pct(latencies, 0.99),
+        "decision_p50_ms": pct(latencies, 0.50),
+        "decision_p95_ms": pct(latencies, 0.95),
+        "decision_p99_ms": pct(latencies, 0.99),
         "decision_mean_ms": round(statistics.fmean(latencies), 1),
         "backlog": args.backlog,
         "drain_per_s_1_worker": drain[1],
@@ -293,20 +212,10 @@ def _run(args: argparse.Namespace, procs: Procs, redis_url: str) -> dict[str, ob
         "drain_ratio_1_worker_vs_unbatched": round(drain[1] / drain["unbatched"], 2),
         "drain_wall_s_1_worker": drain_wall[1],
         "drain_wall_s_2_workers": drain_wall[2],
-        "post_p50_ms": _pct(post_ms, 0.50),
-        "post_p99_ms": _pct(post_ms, 0.99),
-        "decision_p50_vs_post_p50": round(_pct(latencies, 0.5) / _pct(post_ms, 0.5), 2),
+        "post_p50_ms": pct(post_ms, 0.50),
+        "post_p99_ms": pct(post_ms, 0.99),
+        "decision_p50_vs_post_p50": round(pct(latencies, 0.5) / pct(post_ms, 0.5), 2),
     }
-
-
-def _wait_http(url: str) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 def _wait_decided(

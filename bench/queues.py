@@ -35,12 +35,13 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.pipeline import _admin_sql, _each_peak_rss_mb, _scratch_url
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+from bench.services import (
+    admin_sql,
+    each_peak_rss_mb,
+    pct,
+    required_services,
+    scratch_url,
+)
 
 
 def main() -> None:
@@ -51,16 +52,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--reuse", default="", help="an already loaded database")
     args = parser.parse_args()
-    base_db = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not base_db.startswith("postgres") or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
+    base_db, redis_url = required_services()
     if args.reuse:
         parts = urlsplit(base_db)
         db_url, db_name = urlunsplit(parts._replace(path=f"/{args.reuse}")), ""
     else:
-        db_url, db_name = _scratch_url(base_db)
-        _admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
+        db_url, db_name = scratch_url(base_db)
+        admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -81,10 +79,10 @@ def main() -> None:
 
         connections.close_all()
         if db_name:
-            _admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     result.update(load)
     result["peak_rss_mb"] = {
-        "bench": max(_each_peak_rss_mb(os.getpid())),
+        "bench": max(each_peak_rss_mb(os.getpid())),
         "seed_load": load.get("seed_rss_mb", 0.0),
     }
     print(json.dumps(result))
@@ -195,23 +193,23 @@ def _measure(args: argparse.Namespace) -> dict[str, object]:
         "reported_comments": rollup.dashboard.reported_backlog,
     }
     return {
-        "needs_review_p95_ms": _pct(all_needs, 0.95),
-        "needs_review_p95_ms_by_filter": {k: _pct(v, 0.95) for k, v in needs.items()},
-        "reported_p95_ms": _pct(all_reported, 0.95),
-        "reported_p95_ms_by_filter": {k: _pct(v, 0.95) for k, v in reported.items()},
+        "needs_review_p95_ms": pct(all_needs, 0.95),
+        "needs_review_p95_ms_by_filter": {k: pct(v, 0.95) for k, v in needs.items()},
+        "reported_p95_ms": pct(all_reported, 0.95),
+        "reported_p95_ms_by_filter": {k: pct(v, 0.95) for k, v in reported.items()},
         "bulk_approve_1000_s": round(bulk_s, 3),
         "bulk_approved": len(outcome.decisions),
         "bulk_approve_1000_after_commit_s": round(after_commit_s, 3),
-        "my_comments_p95_ms": _pct(mine, 0.95),
+        "my_comments_p95_ms": pct(mine, 0.95),
         "my_comments_reader_comments": busiest["n"] if busiest else 0,
-        "admin_index_dashboard_p95_ms": _pct(index, 0.95),
-        "metrics_p95_ms": _pct(metrics, 0.95),
+        "admin_index_dashboard_p95_ms": pct(index, 0.95),
+        "metrics_p95_ms": pct(metrics, 0.95),
         "stats_rollup_s": rollup.took_s,
         "trivial_median_ms": round(base, 2),
         "ratios_to_trivial_median": {
-            "needs_review_p95": round(_pct(all_needs, 0.95) / base, 1),
-            "reported_p95": round(_pct(all_reported, 0.95) / base, 1),
-            "my_comments_p95": round(_pct(mine, 0.95) / base, 1),
+            "needs_review_p95": round(pct(all_needs, 0.95) / base, 1),
+            "reported_p95": round(pct(all_reported, 0.95) / base, 1),
+            "my_comments_p95": round(pct(mine, 0.95) / base, 1),
         },
         "requests_per_figure": args.requests,
         "data": counts,

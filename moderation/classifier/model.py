@@ -954,7 +954,3 @@ def bagged_threshold(
         f1 = _macro_f1_at(labels[pick], scores[pick], cuts)
         best.append(float(cuts[int(np.argmax(f1))]))
     return float(np.median(best))
-
-
-def mentions_identity(text: str) -> bool:
-    return bool(identity_terms_in(text))

@@ -1,0 +1,154 @@
+"""What the bench scripts share to start the services they measure.
+
+Each script makes a scratch database beside DATABASE_URL's (dropped at the end),
+starts gunicorn / Celery itself and reports every process's peak RSS. Import it
+as `bench.services` (scripts first take bench/ off sys.path: bench/http.py
+would shadow the standard library's `http`).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scratch_url(base: str, prefix: str = "parley_bench") -> tuple[str, str]:
+    parts = urlsplit(base)
+    name = f"{prefix}_{os.getpid()}"
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def admin_sql(base: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def required_services() -> tuple[str, str]:
+    """DATABASE_URL (PostgreSQL) and REDIS_URL, or exit saying they are needed."""
+    base_db = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not base_db.startswith("postgres") or not redis_url:
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL; see the docstring.")
+    return base_db, redis_url
+
+
+@contextmanager
+def scratch_database(base_db: str, prefix: str = "parley_bench") -> Iterator[str]:
+    """A fresh database beside base_db's; yields its URL and drops it on the way out."""
+    db_url, db_name = scratch_url(base_db, prefix)
+    admin_sql(base_db, f'CREATE DATABASE "{db_name}"')
+    try:
+        yield db_url
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def service_env(
+    db_url: str, redis_url: str, settings: str, **extra: str
+) -> dict[str, str]:
+    """The environment for the processes a bench starts (and for the bench itself)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def log_dir(name: str) -> Path:
+    path = Path(tempfile.gettempdir()) / f"{name}-{os.getpid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def each_peak_rss_mb(pid: int) -> list[float]:
+    """Peak resident memory (VmHWM) of a process and each of its descendants."""
+    out: list[float] = []
+    pids = [pid]
+    while pids:
+        p = pids.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                out.append(round(int(line.split()[1]) / 1024, 1))
+        pids.extend(int(c) for c in children)
+    return out
+
+
+class Procs:
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = env
+        self.log_dir = log_dir
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self.rss: dict[str, list[float]] = {}
+
+    def start(self, name: str, args: list[str]) -> None:
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.running[name] = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def stop(self, name: str) -> None:
+        proc = self.running.pop(name)
+        self.rss[name] = each_peak_rss_mb(proc.pid)
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def stop_all(self) -> None:
+        for name in list(self.running):
+            self.stop(name)
+
+    def peak_rss_mb(self) -> dict[str, object]:
+        """Every stopped process's peak RSS, and the bench's own."""
+        rss: dict[str, object] = dict(self.rss)
+        rss["bench"] = max(each_peak_rss_mb(os.getpid()))
+        return rss
+
+
+def worker_args(concurrency: int, name: str) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
+        "scoring,default", "--concurrency", str(concurrency), "--without-mingle",
+        "--without-gossip", "-l", "WARNING", "-n", f"{name}@%h",
+    ]  # fmt: skip
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def wait_http(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
