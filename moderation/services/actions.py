@@ -205,6 +205,48 @@ def comments_approve(
     overruled; an already published one gets a decision that dismisses them, as
     comment_approve does.
     """
+    return _comments_decide(
+        seen=seen,
+        moderator=moderator,
+        to_status=CommentStatus.PUBLISHED,
+        note=note,
+        # As comment_approve: approving a published comment dismisses its reports.
+        kept_note=note or "Reports dismissed; the comment stays published.",
+    )
+
+
+def comments_reject(
+    *,
+    seen: dict[int, int | None],
+    moderator: User,
+    reason: str,
+    note: str = "",
+) -> BulkOutcome:
+    """Reject many comments in one transaction, as comment_reject does each: the
+    same reason for all, open reports upheld, features removed; refusals as
+    comments_approve."""
+    _reason_check(reason)
+    return _comments_decide(
+        seen=seen,
+        moderator=moderator,
+        to_status=CommentStatus.REJECTED,
+        rejection_reason=reason,
+        note=note,
+        kept_note=note,
+    )
+
+
+def _comments_decide(
+    *,
+    seen: dict[int, int | None],
+    moderator: User,
+    to_status: str,
+    note: str,
+    kept_note: str,
+    rejection_reason: str = "",
+) -> BulkOutcome:
+    """Move many comments to `to_status` (published or rejected) in a fixed
+    number of queries; those already there get a decision that keeps it."""
     refused: list[str] = []
     with transaction.atomic():
         locked = list(
@@ -217,7 +259,7 @@ def comments_approve(
             .annotate(last=Max("pk"))
         )
         chosen: list[Comment] = []
-        kept: list[Comment] = []  # already published: their reports are dismissed
+        kept: list[Comment] = []  # already in `to_status`
         raced = {
             c.pk: latest[c.pk]
             for c in locked
@@ -229,7 +271,7 @@ def comments_approve(
                 refused.append(f"Comment {comment.pk} was withdrawn by its author.")
             elif comment.pk in raced:
                 refused.append(already_decided(newer[raced[comment.pk]]))
-            elif comment.status == CommentStatus.PUBLISHED:
+            elif comment.status == to_status:
                 kept.append(comment)
             else:
                 chosen.append(comment)
@@ -239,9 +281,10 @@ def comments_approve(
             [
                 Transition(
                     comment=c,
-                    to_status=CommentStatus.PUBLISHED,
+                    to_status=to_status,
                     source=Decision.Source.MODERATOR,
                     actor=moderator,
+                    rejection_reason=rejection_reason,
                     note=note,
                     toxicity=scores.get(c.pk, none).toxicity,
                     model_version=scores.get(c.pk, none).model_version,
@@ -250,24 +293,37 @@ def comments_approve(
             ],
             bulk=True,
         )
-        # As comment_approve: approving a published comment dismisses its reports.
         decisions += [
             comment_decision_record(
                 comment=c,
                 source=Decision.Source.MODERATOR,
                 actor=moderator,
-                note=note or "Reports dismissed; the comment stays published.",
+                rejection_reason=rejection_reason,
+                note=kept_note,
                 toxicity=scores.get(c.pk, none).toxicity,
                 model_version=scores.get(c.pk, none).model_version,
             )
             for c in kept
         ]
+        decided = [c.pk for c in chosen + kept]
+        if to_status == CommentStatus.REJECTED:
+            FeaturedComment.objects.filter(comment_id__in=decided).delete()
         comments_reports_resolve(
-            comment_ids=[c.pk for c in chosen + kept],
+            comment_ids=decided,
             moderator=moderator,
-            upheld=False,
+            upheld=to_status == CommentStatus.REJECTED,
         )
     return BulkOutcome(decisions=decisions, refused=refused)
+
+
+def _reason_check(reason: str) -> None:
+    if reason not in RejectionReason.values:
+        raise InvalidInput(
+            "Choose a rejection reason: "
+            + ", ".join(str(label) for label in RejectionReason.labels)
+            + ".",
+            code="bad_reason",
+        )
 
 
 def comment_reject(
@@ -279,13 +335,7 @@ def comment_reject(
     seen_decision_id: int | None = None,
 ) -> Decision:
     """Reject with a reason code the author is shown; pending reports are upheld."""
-    if reason not in RejectionReason.values:
-        raise InvalidInput(
-            "Choose a rejection reason: "
-            + ", ".join(str(label) for label in RejectionReason.labels)
-            + ".",
-            code="bad_reason",
-        )
+    _reason_check(reason)
     with transaction.atomic():
         locked = _lock(comment, seen_decision_id)
         _refuse_withdrawn(locked)
