@@ -47,13 +47,7 @@ class _ScoreAtDecision:
     model_version: str
 
 
-def _score(comment: Comment) -> _ScoreAtDecision:
-    result = (
-        PipelineResult.objects.filter(comment_id=comment.pk)
-        .values_list("toxicity", "model_version")
-        .first()
-    )
-    return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
+_NO_SCORE = _ScoreAtDecision(None, "")
 
 
 def _scores_at_decision(comment_ids: list[int]) -> dict[int, _ScoreAtDecision]:
@@ -63,6 +57,10 @@ def _scores_at_decision(comment_ids: list[int]) -> dict[int, _ScoreAtDecision]:
             comment_id__in=comment_ids
         ).values_list("comment_id", "toxicity", "model_version")
     }
+
+
+def _score(comment: Comment) -> _ScoreAtDecision:
+    return _scores_at_decision([comment.pk]).get(comment.pk, _NO_SCORE)
 
 
 def latest_decision(comment_id: int) -> Decision | None:
@@ -276,7 +274,6 @@ def _comments_decide(
             else:
                 chosen.append(comment)
         scores = _scores_at_decision([c.pk for c in chosen + kept])
-        none = _ScoreAtDecision(None, "")
         decisions = comments_transition(
             [
                 Transition(
@@ -286,8 +283,8 @@ def _comments_decide(
                     actor=moderator,
                     rejection_reason=rejection_reason,
                     note=note,
-                    toxicity=scores.get(c.pk, none).toxicity,
-                    model_version=scores.get(c.pk, none).model_version,
+                    toxicity=scores.get(c.pk, _NO_SCORE).toxicity,
+                    model_version=scores.get(c.pk, _NO_SCORE).model_version,
                 )
                 for c in chosen
             ],
@@ -300,8 +297,8 @@ def _comments_decide(
                 actor=moderator,
                 rejection_reason=rejection_reason,
                 note=kept_note,
-                toxicity=scores.get(c.pk, none).toxicity,
-                model_version=scores.get(c.pk, none).model_version,
+                toxicity=scores.get(c.pk, _NO_SCORE).toxicity,
+                model_version=scores.get(c.pk, _NO_SCORE).model_version,
             )
             for c in kept
         ]
@@ -442,7 +439,6 @@ def _reject_held(
     if not waiting:
         return []
     scores = _scores_at_decision([c.pk for c in waiting])
-    no_score = _ScoreAtDecision(None, "")
     decisions = comments_transition(
         [
             Transition(
@@ -452,8 +448,8 @@ def _reject_held(
                 actor=moderator,
                 rejection_reason=reason,
                 note="Author banned; their held comments were rejected.",
-                toxicity=scores.get(c.pk, no_score).toxicity,
-                model_version=scores.get(c.pk, no_score).model_version,
+                toxicity=scores.get(c.pk, _NO_SCORE).toxicity,
+                model_version=scores.get(c.pk, _NO_SCORE).model_version,
             )
             for c in waiting
         ],
