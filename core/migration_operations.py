@@ -34,13 +34,7 @@ class AddIndexConcurrentlyIfPossible(migrations.AddIndex):
         from_state: ProjectState,
         to_state: ProjectState,
     ) -> None:
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if not self.allow_migrate_model(schema_editor.connection.alias, model):
-            return
-        if _concurrent(schema_editor):
-            schema_editor.add_index(model, self.index, concurrently=True)
-        else:
-            schema_editor.add_index(model, self.index)
+        self._index_change(app_label, schema_editor, to_state, "add_index")
 
     def database_backwards(
         self,
@@ -49,13 +43,16 @@ class AddIndexConcurrentlyIfPossible(migrations.AddIndex):
         from_state: ProjectState,
         to_state: ProjectState,
     ) -> None:
-        model = from_state.apps.get_model(app_label, self.model_name)
+        self._index_change(app_label, schema_editor, from_state, "remove_index")
+
+    def _index_change(
+        self, app_label: str, schema_editor: Any, state: ProjectState, method: str
+    ) -> None:
+        model = state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
-        if _concurrent(schema_editor):
-            schema_editor.remove_index(model, self.index, concurrently=True)
-        else:
-            schema_editor.remove_index(model, self.index)
+        options = {"concurrently": True} if _concurrent(schema_editor) else {}
+        getattr(schema_editor, method)(model, self.index, **options)
 
 
 class RunSQLOnPostgres(migrations.RunSQL):

@@ -23,7 +23,7 @@ from django.db.models import Count
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from articles.models import Article, Comment, CommentStatus, ModerationPolicy
+from articles.models import Comment, CommentStatus, ModerationPolicy
 from moderation import language
 from moderation.classifier import normalise
 from moderation.models import (
@@ -165,14 +165,9 @@ def phase_words(
     rules = list(
         WordRule.objects.filter(is_active=True).values_list("pattern", "kind", "site")
     )
-    # A rule with a site applies to that site's stories only.
-    site_of = dict(
-        Article.objects.filter(pk__in={c.article_id for c in comments}).values_list(
-            "pk", "site_id"
-        )
-    )
     for c in comments:
-        site_id = site_of.get(c.article_id)
+        # A rule with a site applies to that site's stories only.
+        site_id = c.article.site_id
         for pattern, kind, rule_site in rules:
             if rule_site is not None and rule_site != site_id:
                 continue

@@ -78,35 +78,10 @@ def notification_create(
     Returns None when the reader wants neither, is no longer active, or was already
     notified under this key (so calling twice for one event notifies once).
     """
-    if not recipient.is_active:
-        return None
-    pref = preference_for(recipient)
-    on_site = pref.wants(kind, "site")
-    by_email = pref.wants(kind, "email") and bool(recipient.email)
-    if not (on_site or by_email):
-        return None
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                kind=kind,
-                key=key[:100],
-                message=message,
-                url=url,
-                show_on_site=on_site,
-            )
-    except IntegrityError:
-        return None
-    if by_email:
-        email_queue(
-            to_address=recipient.email,
-            subject=SUBJECTS.get(NotificationKind(kind), "Parley"),
-            body=_email_body(recipient, message, url),
-            purpose=kind,
-            recipient=recipient,
-            notification=notification,
-        )
-    return notification
+    created = notifications_create(
+        [_Wanted(recipient=recipient, kind=kind, key=key, message=message, url=url)]
+    )
+    return created[0] if created else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,21 +145,10 @@ def notifications_create(wanted: Sequence[_Wanted]) -> list[Notification]:
             created = Notification.objects.bulk_create([n for _, n, _ in rows])
     except IntegrityError:
         # Another process notified some of them meanwhile: one at a time, each
-        # skipping the keys already used.
-        return [
-            n
-            for w, _, _ in rows
-            if (
-                n := notification_create(
-                    recipient=w.recipient,
-                    kind=w.kind,
-                    key=w.key,
-                    message=w.message,
-                    url=w.url,
-                )
-            )
-            is not None
-        ]
+        # skipping the keys now used (a single one lost its race: nothing to do).
+        if len(rows) == 1:
+            return []
+        return [n for w, _, _ in rows for n in notifications_create([w])]
     deliveries = EmailDelivery.objects.bulk_create(
         [
             EmailDelivery(

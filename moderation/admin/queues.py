@@ -258,17 +258,20 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         if action.bulk_call is not None and selection:
             # One transaction for the whole selection (e.g. approving 1,000).
             handled = {c.pk for c in selection}
-            done, refused = action.bulk_call(
-                [
-                    action_input(
-                        data,
-                        comment=c,
-                        moderator=moderator,
-                        seen_decision_id=seen_decision(request, c.pk),
-                    )
-                    for c in selection
-                ]
-            )
+            try:
+                done, refused = action.bulk_call(
+                    [
+                        action_input(
+                            data,
+                            comment=c,
+                            moderator=moderator,
+                            seen_decision_id=seen_decision(request, c.pk),
+                        )
+                        for c in selection
+                    ]
+                )
+            except ServiceError as exc:
+                refused.append(exc.message)
             selection = []
         for comment in selection:
             handled.add(comment.pk)

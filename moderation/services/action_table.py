@@ -100,6 +100,7 @@ MODERATOR_ACTIONS: tuple[ModeratorAction, ...] = (
         ),
         done="rejected",
         bulk_name="reject_comments",
+        bulk_call=lambda inputs: _reject_all(inputs),
     ),
     ModeratorAction(
         name="suspend",
@@ -245,6 +246,16 @@ def _approve_all(inputs: list[ActionInput]) -> tuple[list[int], list[str]]:
     outcome = actions.comments_approve(
         seen={a.comment.pk: a.seen_decision_id for a in inputs},
         moderator=inputs[0].moderator,
+        note=inputs[0].note,
+    )
+    return sorted(d.comment_id for d in outcome.decisions), outcome.refused
+
+
+def _reject_all(inputs: list[ActionInput]) -> tuple[list[int], list[str]]:
+    outcome = actions.comments_reject(
+        seen={a.comment.pk: a.seen_decision_id for a in inputs},
+        moderator=inputs[0].moderator,
+        reason=inputs[0].reason,
         note=inputs[0].note,
     )
     return sorted(d.comment_id for d in outcome.decisions), outcome.refused

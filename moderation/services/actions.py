@@ -47,13 +47,7 @@ class _ScoreAtDecision:
     model_version: str
 
 
-def _score(comment: Comment) -> _ScoreAtDecision:
-    result = (
-        PipelineResult.objects.filter(comment_id=comment.pk)
-        .values_list("toxicity", "model_version")
-        .first()
-    )
-    return _ScoreAtDecision(*result) if result else _ScoreAtDecision(None, "")
+_NO_SCORE = _ScoreAtDecision(None, "")
 
 
 def _scores_at_decision(comment_ids: list[int]) -> dict[int, _ScoreAtDecision]:
@@ -63,6 +57,10 @@ def _scores_at_decision(comment_ids: list[int]) -> dict[int, _ScoreAtDecision]:
             comment_id__in=comment_ids
         ).values_list("comment_id", "toxicity", "model_version")
     }
+
+
+def _score(comment: Comment) -> _ScoreAtDecision:
+    return _scores_at_decision([comment.pk]).get(comment.pk, _NO_SCORE)
 
 
 def latest_decision(comment_id: int) -> Decision | None:
@@ -205,6 +203,48 @@ def comments_approve(
     overruled; an already published one gets a decision that dismisses them, as
     comment_approve does.
     """
+    return _comments_decide(
+        seen=seen,
+        moderator=moderator,
+        to_status=CommentStatus.PUBLISHED,
+        note=note,
+        # As comment_approve: approving a published comment dismisses its reports.
+        kept_note=note or "Reports dismissed; the comment stays published.",
+    )
+
+
+def comments_reject(
+    *,
+    seen: dict[int, int | None],
+    moderator: User,
+    reason: str,
+    note: str = "",
+) -> BulkOutcome:
+    """Reject many comments in one transaction, as comment_reject does each: the
+    same reason for all, open reports upheld, features removed; refusals as
+    comments_approve."""
+    _reason_check(reason)
+    return _comments_decide(
+        seen=seen,
+        moderator=moderator,
+        to_status=CommentStatus.REJECTED,
+        rejection_reason=reason,
+        note=note,
+        kept_note=note,
+    )
+
+
+def _comments_decide(
+    *,
+    seen: dict[int, int | None],
+    moderator: User,
+    to_status: str,
+    note: str,
+    kept_note: str,
+    rejection_reason: str = "",
+) -> BulkOutcome:
+    """Move many comments to `to_status` (published or rejected) in a fixed
+    number of queries; those already there get a decision that keeps it."""
     refused: list[str] = []
     with transaction.atomic():
         locked = list(
@@ -217,7 +257,7 @@ def comments_approve(
             .annotate(last=Max("pk"))
         )
         chosen: list[Comment] = []
-        kept: list[Comment] = []  # already published: their reports are dismissed
+        kept: list[Comment] = []  # already in `to_status`
         raced = {
             c.pk: latest[c.pk]
             for c in locked
@@ -229,45 +269,58 @@ def comments_approve(
                 refused.append(f"Comment {comment.pk} was withdrawn by its author.")
             elif comment.pk in raced:
                 refused.append(already_decided(newer[raced[comment.pk]]))
-            elif comment.status == CommentStatus.PUBLISHED:
+            elif comment.status == to_status:
                 kept.append(comment)
             else:
                 chosen.append(comment)
         scores = _scores_at_decision([c.pk for c in chosen + kept])
-        none = _ScoreAtDecision(None, "")
         decisions = comments_transition(
             [
                 Transition(
                     comment=c,
-                    to_status=CommentStatus.PUBLISHED,
+                    to_status=to_status,
                     source=Decision.Source.MODERATOR,
                     actor=moderator,
+                    rejection_reason=rejection_reason,
                     note=note,
-                    toxicity=scores.get(c.pk, none).toxicity,
-                    model_version=scores.get(c.pk, none).model_version,
+                    toxicity=scores.get(c.pk, _NO_SCORE).toxicity,
+                    model_version=scores.get(c.pk, _NO_SCORE).model_version,
                 )
                 for c in chosen
             ],
             bulk=True,
         )
-        # As comment_approve: approving a published comment dismisses its reports.
         decisions += [
             comment_decision_record(
                 comment=c,
                 source=Decision.Source.MODERATOR,
                 actor=moderator,
-                note=note or "Reports dismissed; the comment stays published.",
-                toxicity=scores.get(c.pk, none).toxicity,
-                model_version=scores.get(c.pk, none).model_version,
+                rejection_reason=rejection_reason,
+                note=kept_note,
+                toxicity=scores.get(c.pk, _NO_SCORE).toxicity,
+                model_version=scores.get(c.pk, _NO_SCORE).model_version,
             )
             for c in kept
         ]
+        decided = [c.pk for c in chosen + kept]
+        if to_status == CommentStatus.REJECTED:
+            FeaturedComment.objects.filter(comment_id__in=decided).delete()
         comments_reports_resolve(
-            comment_ids=[c.pk for c in chosen + kept],
+            comment_ids=decided,
             moderator=moderator,
-            upheld=False,
+            upheld=to_status == CommentStatus.REJECTED,
         )
     return BulkOutcome(decisions=decisions, refused=refused)
+
+
+def _reason_check(reason: str) -> None:
+    if reason not in RejectionReason.values:
+        raise InvalidInput(
+            "Choose a rejection reason: "
+            + ", ".join(str(label) for label in RejectionReason.labels)
+            + ".",
+            code="bad_reason",
+        )
 
 
 def comment_reject(
@@ -279,13 +332,7 @@ def comment_reject(
     seen_decision_id: int | None = None,
 ) -> Decision:
     """Reject with a reason code the author is shown; pending reports are upheld."""
-    if reason not in RejectionReason.values:
-        raise InvalidInput(
-            "Choose a rejection reason: "
-            + ", ".join(str(label) for label in RejectionReason.labels)
-            + ".",
-            code="bad_reason",
-        )
+    _reason_check(reason)
     with transaction.atomic():
         locked = _lock(comment, seen_decision_id)
         _refuse_withdrawn(locked)
@@ -392,7 +439,6 @@ def _reject_held(
     if not waiting:
         return []
     scores = _scores_at_decision([c.pk for c in waiting])
-    no_score = _ScoreAtDecision(None, "")
     decisions = comments_transition(
         [
             Transition(
@@ -402,8 +448,8 @@ def _reject_held(
                 actor=moderator,
                 rejection_reason=reason,
                 note="Author banned; their held comments were rejected.",
-                toxicity=scores.get(c.pk, no_score).toxicity,
-                model_version=scores.get(c.pk, no_score).model_version,
+                toxicity=scores.get(c.pk, _NO_SCORE).toxicity,
+                model_version=scores.get(c.pk, _NO_SCORE).model_version,
             )
             for c in waiting
         ],

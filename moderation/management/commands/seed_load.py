@@ -126,7 +126,6 @@ class _Loader:
         }  # fmt: skip
         self.bodies = [self._body() for _ in range(400)]
         self.htmls = [render_body(b) for b in self.bodies]
-        self.has_counters = _has_field(Comment, "published_reply_count")
 
     def _ids(self, model: type[models.Model], n: int) -> range:
         first = self.next_id[model]
@@ -159,8 +158,7 @@ class _Loader:
                 self._flush(batch, totals)
                 batch = _empty_batch()
         self._flush(batch, totals)
-        if _has_field(Article, "published_comment_count"):
-            _update_counts(story_counts)
+        _update_counts(story_counts)
         counts.update(totals)
         return counts
 
@@ -302,9 +300,8 @@ class _Loader:
                 and rng.random() < self.opts["reported"]
             ):
                 self._reports(row, batch, readers)
-        if self.has_counters:
-            for row in batch["comments"][-len(ids) :] if ids else []:
-                row["published_reply_count"] = reply_counts.get(row["id"], 0)
+        for row in batch["comments"][-len(ids) :] if ids else []:
+            row["published_reply_count"] = reply_counts.get(row["id"], 0)
         return story_published
 
     def _decided(
@@ -438,17 +435,12 @@ def _accumulate(values: Iterable[float]) -> Iterable[float]:
         yield total
 
 
-def _has_field(model: type[models.Model], name: str) -> bool:
-    return any(f.name == name for f in model._meta.concrete_fields)
-
-
 def _update_counts(story_counts: dict[int, int]) -> None:
     by_count: dict[int, list[int]] = {}
     for pk, n in story_counts.items():
         by_count.setdefault(n, []).append(pk)
     for n, ids in by_count.items():
-        # The field arrives with the denormalised counters (issue 10).
-        Article.objects.filter(pk__in=ids).update(**{"published_comment_count": n})
+        Article.objects.filter(pk__in=ids).update(published_comment_count=n)
 
 
 def _copy(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
