@@ -15,8 +15,9 @@ traced back to the characters that produced it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,12 @@ class _Layout:
     """Where a model's category and attribute scores sit in a prediction's row
     (one per scorer, shared by every :class:`Prediction` it makes)."""
 
-    __slots__ = ("attribute_names", "attribute_start", "category_at", "category_names")
+    __slots__ = (
+        "attribute_names",
+        "attribute_start",
+        "categories_of",
+        "category_names",
+    )
 
     def __init__(
         self,
@@ -77,7 +83,12 @@ class _Layout:
         attribute_start: int,
     ) -> None:
         self.category_names = tuple(category_names)
-        self.category_at = tuple(category_at)
+        at = tuple(category_at)
+        # The category scores of a row, as a tuple (itemgetter gives a bare
+        # value for one index).
+        self.categories_of: Callable[[list[float]], tuple[float, ...]] = (
+            itemgetter(*at) if len(at) > 1 else lambda row: tuple(row[i] for i in at)
+        )
         self.attribute_names = tuple(attribute_names)
         self.attribute_start = attribute_start
 
@@ -130,13 +141,14 @@ class Prediction:
     def categories(self) -> dict[str, float]:
         value = self._categories
         if value is None:
-            row, layout = self._row, self._layout
-            value = {
-                name: row[i]
-                for name, i in zip(
-                    layout.category_names, layout.category_at, strict=True
+            layout = self._layout
+            value = dict(
+                zip(
+                    layout.category_names,
+                    layout.categories_of(self._row),
+                    strict=True,
                 )
-            }
+            )
             _set(self, "_categories", value)
         return value
 
