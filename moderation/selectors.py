@@ -57,8 +57,10 @@ from moderation.models import (
     ModelVersion,
     ModerationSettings,
     PipelineResult,
+    QueuePriority,
     Report,
 )
+from moderation.reasons import PipelineReason
 from moderation.services.thresholds import hold_threshold_in_force
 
 TOXICITY_POINTS = 40.0
@@ -77,6 +79,19 @@ class Queue:
     APPROVED = "approved"
     REJECTED = "rejected"
     ALL = "all"
+
+
+# The queues ranked by priority; each of their comments has a QueuePriority row.
+RANKED = (Queue.NEEDS_REVIEW, Queue.REPORTED)
+
+
+def reason_bit(code: str) -> int:
+    """The bit of a pipeline reason in QueuePriority.reason_bits (0 if unknown).
+
+    Bits follow PipelineReason's order: a new reason goes at the end, or the
+    stored bits must be refreshed (`manage.py queue_priorities_refresh`)."""
+    values = list(PipelineReason.values)
+    return 1 << values.index(code) if code in values else 0
 
 
 def _pending_reports() -> QuerySet[Report]:
@@ -109,8 +124,16 @@ def _rejections_capped() -> Case:
     )
 
 
+def waiting_points(waiting_since: datetime | None, now: datetime) -> int:
+    """Points for the time a comment has waited in its queue since `waiting_since`."""
+    for hours, points in WAITING_STEPS:
+        if waiting_since is not None and waiting_since <= now - timedelta(hours=hours):
+            return points
+    return 0
+
+
 def _waiting_points(now: datetime) -> Case:
-    """Points for the time a comment has waited since `waiting_since`."""
+    """waiting_points() in SQL, for the `waiting_since` annotation."""
     return Case(
         *[
             When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
@@ -192,27 +215,127 @@ def priority_bases(comment_ids: list[int]) -> dict[int, float]:
     }
 
 
-def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
-    """The parts (shown on the page's rows) and the priority the queue sorts on:
-    the stored base (QueuePriority) plus the waiting points, so ranking a backlog
-    reads one stored number per comment.
+@dataclass(frozen=True)
+class QueueEntry:
+    """A comment's place in a ranked queue, as QueuePriority stores it."""
 
-    `waiting_since` is when the comment started to wait in its queue: the first
-    pending report on the Reported queue (a comment posted a week ago and reported
-    a minute ago has waited a minute), otherwise the last change of its status."""
+    comment_id: int
+    queue: str
+    article_id: int
+    waiting_since: datetime
+    toxicity: float | None
+    reason_bits: int
+    toxicity_points: float
+    report_points: float
+    history_points: int
+    report_weight: float
+    author_rejected: int
+
+    @property
+    def base(self) -> float:
+        return self.toxicity_points + self.report_points + self.history_points
+
+
+def queue_entries(comment_ids: Collection[int]) -> list[QueueEntry]:
+    """The entry of each of `comment_ids` that is in a ranked queue, computed from
+    the source rows (for moderation.services.priority, which stores them).
+
+    Needs review holds the held comments, waiting since their status changed;
+    Reported the published ones with an open report, waiting since the first
+    open report (a comment posted a week ago and reported a minute ago has waited
+    a minute). Other comments have no entry."""
     now = timezone.now()
     first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
-    qs = qs.annotate(
-        waiting_since=Subquery(first_report, output_field=DateTimeField())
-        if reported
-        else F("status_changed_at")
+    rows = (
+        _with_parts(Comment.objects.filter(pk__in=list(comment_ids)), now)
+        .annotate(
+            first_report_at=Subquery(first_report, output_field=DateTimeField()),
+            ever_reported=Exists(Report.objects.filter(comment_id=OuterRef("pk"))),
+        )
+        .order_by()
+        .values(
+            "pk",
+            "status",
+            "status_changed_at",
+            "article_id",
+            "pipeline_result__toxicity",
+            "pipeline_result__reasons",
+            "p_toxicity",
+            "p_reports",
+            "p_history",
+            "report_weight",
+            "author_rejected",
+            "first_report_at",
+            "ever_reported",
+        )
     )
-    return _with_parts(qs, now).annotate(
-        p_waiting=_waiting_points(now),
-        priority=Cast(
-            Coalesce(F("queue_priority__base"), Value(0.0)) + F("p_waiting"),
-            FloatField(),
-        ),
+    entries = []
+    for row in rows:
+        if row["status"] == CommentStatus.HELD:
+            name, since = Queue.NEEDS_REVIEW, row["status_changed_at"]
+        elif row["status"] == CommentStatus.PUBLISHED and row["first_report_at"]:
+            name, since = Queue.REPORTED, row["first_report_at"]
+        else:
+            continue
+        codes = {r.get("code", "") for r in row["pipeline_result__reasons"] or []}
+        if row["ever_reported"]:
+            # The reason filter's "reported": any report, open or resolved.
+            codes.add(PipelineReason.REPORTED)
+        entries.append(
+            QueueEntry(
+                comment_id=row["pk"],
+                queue=name,
+                article_id=row["article_id"],
+                waiting_since=since,
+                toxicity=row["pipeline_result__toxicity"],
+                reason_bits=sum(reason_bit(c) for c in codes),
+                toxicity_points=float(row["p_toxicity"]),
+                report_points=float(row["p_reports"]),
+                history_points=int(row["p_history"]),
+                report_weight=float(row["report_weight"]),
+                author_rejected=int(row["author_rejected"]),
+            )
+        )
+    return entries
+
+
+def _ranked(name: str, site_ids: "SiteIds") -> QuerySet[Comment]:
+    """A ranked queue's comments with their stored priority and parts: the rows
+    of one range of the queue_priority_order index, in its order."""
+    # Only the stored row decides membership: a transition deletes it in the same
+    # transaction, so it never lists a decided comment (and a check of the
+    # comment's status would make the planner read every queued comment's row).
+    qs = Comment.objects.filter(queue_priority__queue=name)
+    if site_ids is not None:
+        qs = qs.filter(queue_priority__article__site_id__in=site_ids)
+    stored = {
+        "priority": "priority",
+        "p_toxicity": "toxicity_points",
+        "p_reports": "report_points",
+        "p_history": "history_points",
+        "p_waiting": "waiting_points",
+        "report_weight": "report_weight",
+        "author_rejected": "author_rejected",
+        "waiting_since": "waiting_since",
+    }
+    return qs.annotate(
+        **{name: F(f"queue_priority__{field}") for name, field in stored.items()}
+    )
+
+
+def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+    """The parts and the priority computed afresh, for the queues not ranked by
+    it (their pages show it; only the page's rows are computed)."""
+    now = timezone.now()
+    return (
+        _with_parts(qs.annotate(waiting_since=F("status_changed_at")), now)
+        .annotate(p_waiting=_waiting_points(now))
+        .annotate(
+            priority=Cast(
+                F("p_toxicity") + F("p_reports") + F("p_history") + F("p_waiting"),
+                FloatField(),
+            )
+        )
     )
 
 
@@ -240,28 +363,25 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
 
     `site_ids` limits it to those sites' stories (a moderator limited to some sites).
     """
-    # Related rows are fetched for the page's rows alone, so ranking a large backlog
-    # reads the comments' rows instead of joining stories, authors, parents and
-    # pipeline results for every one of them.
-    qs = comments_in(site_ids).prefetch_related(
-        "article", "author", "author__standing", "parent", "pipeline_result"
-    )
-    if name == Queue.NEEDS_REVIEW:
-        qs = qs.filter(status=CommentStatus.HELD)
-    elif name == Queue.REPORTED:
-        # From the open reports (a partial index) to their comments, never a scan
-        # of every published comment.
-        qs = qs.filter(status=CommentStatus.PUBLISHED, pk__in=_open_report_ids())
-    elif name == Queue.PENDING:
-        qs = qs.filter(status=CommentStatus.PENDING)
-    elif name == Queue.APPROVED:
-        qs = qs.filter(status=CommentStatus.PUBLISHED)
-    elif name == Queue.REJECTED:
-        qs = qs.filter(status=CommentStatus.REJECTED)
-    qs = _with_priority(qs, reported=name == Queue.REPORTED).annotate(
-        seen_decision_id=_latest_decision_id()
-    )
-    qs = qs.prefetch_related(
+    if name in RANKED:
+        qs = _ranked(name, site_ids)
+    else:
+        qs = comments_in(site_ids)
+        if name == Queue.PENDING:
+            qs = qs.filter(status=CommentStatus.PENDING)
+        elif name == Queue.APPROVED:
+            qs = qs.filter(status=CommentStatus.PUBLISHED)
+        elif name == Queue.REJECTED:
+            qs = qs.filter(status=CommentStatus.REJECTED)
+        qs = _with_priority(qs)
+    # Related rows are fetched for the page's rows alone, never joined for the
+    # whole queue.
+    qs = qs.annotate(seen_decision_id=_latest_decision_id()).prefetch_related(
+        "article",
+        "author",
+        "author__standing",
+        "parent",
+        "pipeline_result",
         Prefetch(
             "scores",
             queryset=CommentScore.objects.filter(is_shadow=False),
@@ -278,12 +398,70 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
     return qs.order_by(*queue_ordering(name))
 
 
-def with_reason(qs: QuerySet[Comment], code: str) -> QuerySet[Comment]:
+# What a ranked queue keeps on its QueuePriority row, so its filters read the
+# queue's own rows instead of the comments' and their pipeline results.
+_STORED_LOOKUPS = {
+    "article": "queue_priority__article",
+    "pipeline_result__toxicity": "queue_priority__toxicity",
+}
+
+
+def queue_lookup(name: str, lookup: str) -> str:
+    """The lookup that filters queue `name` on a comment's `lookup` (e.g.
+    "article__section"): on a ranked queue, the copy on its stored row."""
+    if name in RANKED:
+        for source, stored in _STORED_LOOKUPS.items():
+            if lookup == source or lookup.startswith(f"{source}__"):
+                return stored + lookup[len(source) :]
+    return lookup
+
+
+def queue_story_ids(name: str, *, site_ids: SiteIds = None) -> QuerySet[Any]:
+    """The stories with a comment in queue `name`."""
+    if name not in RANKED:
+        return queue(name, site_ids=site_ids).distinct().values_list("article_id")
+    return _stored_rows(name, site_ids).values_list("article_id").distinct()
+
+
+def queue_size(name: str, *, site_ids: SiteIds = None) -> int:
+    """How many comments ranked queue `name` holds (counted from its stored rows)."""
+    return _stored_rows(name, site_ids).count()
+
+
+def queue_busiest_stories(
+    name: str, *, site_ids: SiteIds = None, limit: int = 20
+) -> dict[int, int]:
+    """{story id: comments waiting} of the `limit` stories with the most comments
+    in ranked queue `name`, most first (read from its stored rows)."""
+    rows = (
+        _stored_rows(name, site_ids)
+        .values_list("article_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "article_id")[:limit]
+    )
+    return dict(rows)
+
+
+def _stored_rows(name: str, site_ids: SiteIds) -> QuerySet[QueuePriority]:
+    rows = QueuePriority.objects.filter(queue=name)
+    if site_ids is not None:
+        rows = rows.filter(article__site_id__in=site_ids)
+    return rows
+
+
+def with_reason(
+    qs: QuerySet[Comment], code: str, *, name: str = ""
+) -> QuerySet[Comment]:
     """Comments whose latest pipeline result recorded the reason `code`.
 
-    On PostgreSQL a JSON containment the reasons' GIN index serves; elsewhere (SQLite
+    On a ranked queue (`name`), a bit of its stored row; elsewhere on PostgreSQL a
+    JSON containment the reasons' GIN index serves, and on other databases (SQLite
     for trials and unit tests) a text match on the serialised reasons.
     """
+    if name in RANKED:
+        return qs.alias(
+            reason_match=F("queue_priority__reason_bits").bitand(reason_bit(code))
+        ).filter(reason_match__gt=0)
     if connection.vendor == "postgresql":
         return qs.filter(pipeline_result__reasons__contains=[{"code": code}])
     return qs.annotate(

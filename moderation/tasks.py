@@ -204,3 +204,11 @@ def stats_rollup_task() -> float:
 def priorities_expire_task() -> int:
     """Rank again the queued comments of authors whose suspension just ran out."""
     return priority.priorities_refresh_expired(within=timedelta(minutes=10))
+
+
+@shared_task(name="moderation.queues_maintain", soft_time_limit=50, time_limit=60)
+def queues_maintain_task() -> int:
+    """Step up the waiting points of queued comments that waited past a step, and
+    repair any queued comment's missing or left-behind row; returns rows moved."""
+    moved = priority.priorities_wait()
+    return moved + priority.priorities_repair()

@@ -252,6 +252,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.priorities_expire",
         "schedule": timedelta(seconds=60),
     },
+    "queues-maintain": {
+        # The ranked queues' waiting points step up at 1, 4 and 12 hours, so a
+        # comment may sit one run below its step; rows a failed after-commit hook
+        # left behind are repaired (moderation.services.priority).
+        "task": "moderation.queues_maintain",
+        "schedule": timedelta(seconds=60),
+    },
     "requeue-stuck-emails": {
         "task": "readers.requeue_stuck_emails",
         "schedule": timedelta(minutes=5),
