@@ -49,7 +49,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Comment, CommentRevision, CommentStatus
+from articles.models import Article, Comment, CommentRevision, CommentStatus
 from moderation.models import (
     AuthorStanding,
     CommentScore,
@@ -375,45 +375,76 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
             qs = qs.filter(status=CommentStatus.REJECTED)
         qs = _with_priority(qs)
     # Related rows are fetched for the page's rows alone, never joined for the
-    # whole queue.
+    # whole queue, and only the columns the page shows: a story's text or a
+    # score's categories would be read and decoded 100 times a page for nothing.
     qs = qs.annotate(seen_decision_id=_latest_decision_id()).prefetch_related(
-        "article",
-        "author",
-        "author__standing",
-        "parent",
-        "pipeline_result",
+        Prefetch("article", queryset=Article.objects.only("title", "section")),
+        Prefetch(
+            "author",
+            queryset=User.objects.select_related("standing").only(
+                "username",
+                "display_name",
+                "standing__user_id",
+                "standing__banned",
+                "standing__suspended_until",
+                "standing__premoderated",
+            ),
+        ),
+        Prefetch(
+            "pipeline_result",
+            queryset=PipelineResult.objects.only("comment_id", "reasons", "toxicity"),
+        ),
         Prefetch(
             "scores",
-            queryset=CommentScore.objects.filter(is_shadow=False),
+            queryset=CommentScore.objects.filter(is_shadow=False).only(
+                "comment_id", "explanation"
+            ),
             to_attr="active_scores",
         ),
         Prefetch(
             "reports",
-            queryset=Report.objects.filter(
-                resolution=Report.Resolution.PENDING
-            ).select_related("reporter"),
+            queryset=Report.objects.filter(resolution=Report.Resolution.PENDING).only(
+                "comment_id", "reason"
+            ),
             to_attr="pending_reports",
         ),
     )
     return qs.order_by(*queue_ordering(name))
 
 
-# What a ranked queue keeps on its QueuePriority row, so its filters read the
-# queue's own rows instead of the comments' and their pipeline results.
-_STORED_LOOKUPS = {
-    "article": "queue_priority__article",
-    "pipeline_result__toxicity": "queue_priority__toxicity",
-}
+# A filter of a queue: a comment's lookup (e.g. "article__section",
+# "pipeline_result__toxicity__gte", or "reason" for a pipeline reason code) and
+# its value.
+Narrowing = tuple[str, object]
 
 
-def queue_lookup(name: str, lookup: str) -> str:
-    """The lookup that filters queue `name` on a comment's `lookup` (e.g.
-    "article__section"): on a ranked queue, the copy on its stored row."""
+def queue_narrow(
+    qs: QuerySet[Comment], name: str, narrowing: Narrowing
+) -> QuerySet[Comment]:
+    """Queue `name`'s comments that match `narrowing`; on a ranked queue read from
+    their stored rows, so a filtered page is still one range of its index."""
+    lookup, value = narrowing
     if name in RANKED:
-        for source, stored in _STORED_LOOKUPS.items():
-            if lookup == source or lookup.startswith(f"{source}__"):
-                return stored + lookup[len(source) :]
-    return lookup
+        return _narrow_stored(qs, "queue_priority__", narrowing)
+    if lookup == "reason":
+        return with_reason(qs, str(value))
+    return qs.filter(**{lookup: value})
+
+
+def _narrow_stored(
+    qs: QuerySet[Any], prefix: str, narrowing: Narrowing
+) -> QuerySet[Any]:
+    """`narrowing` on QueuePriority rows reached by `prefix` ("" from the rows)."""
+    lookup, value = narrowing
+    if lookup == "reason":
+        bit = F(f"{prefix}reason_bits").bitand(reason_bit(str(value)))
+        return qs.alias(reason_match=bit).filter(reason_match__gt=0)
+    # The row keeps the comment's story and its latest result's toxicity.
+    if lookup.startswith("pipeline_result__toxicity"):
+        lookup = "toxicity" + lookup.removeprefix("pipeline_result__toxicity")
+    elif lookup.split("__")[0] not in ("article", "article_id"):
+        raise ValueError(f"A ranked queue cannot filter on {lookup}.")
+    return qs.filter(**{f"{prefix}{lookup}": value})
 
 
 def queue_story_ids(name: str, *, site_ids: SiteIds = None) -> QuerySet[Any]:
@@ -423,9 +454,15 @@ def queue_story_ids(name: str, *, site_ids: SiteIds = None) -> QuerySet[Any]:
     return _stored_rows(name, site_ids).values_list("article_id").distinct()
 
 
-def queue_size(name: str, *, site_ids: SiteIds = None) -> int:
-    """How many comments ranked queue `name` holds (counted from its stored rows)."""
-    return _stored_rows(name, site_ids).count()
+def queue_size(
+    name: str, *, site_ids: SiteIds = None, narrowing: Collection[Narrowing] = ()
+) -> int:
+    """How many comments ranked queue `name` holds, or those matching every
+    `narrowing`: counted from its stored rows, without reading the comments."""
+    rows = _stored_rows(name, site_ids)
+    for each in narrowing:
+        rows = _narrow_stored(rows, "", each)
+    return rows.count()
 
 
 def queue_busiest_stories(
@@ -449,19 +486,13 @@ def _stored_rows(name: str, site_ids: SiteIds) -> QuerySet[QueuePriority]:
     return rows
 
 
-def with_reason(
-    qs: QuerySet[Comment], code: str, *, name: str = ""
-) -> QuerySet[Comment]:
+def with_reason(qs: QuerySet[Comment], code: str) -> QuerySet[Comment]:
     """Comments whose latest pipeline result recorded the reason `code`.
 
-    On a ranked queue (`name`), a bit of its stored row; elsewhere on PostgreSQL a
-    JSON containment the reasons' GIN index serves, and on other databases (SQLite
-    for trials and unit tests) a text match on the serialised reasons.
+    On PostgreSQL a JSON containment the reasons' GIN index serves; elsewhere (SQLite
+    for trials and unit tests) a text match on the serialised reasons. (Ranked
+    queues read a bit of their stored row instead: `queue_narrow`.)
     """
-    if name in RANKED:
-        return qs.alias(
-            reason_match=F("queue_priority__reason_bits").bitand(reason_bit(code))
-        ).filter(reason_match__gt=0)
     if connection.vendor == "postgresql":
         return qs.filter(pipeline_result__reasons__contains=[{"code": code}])
     return qs.annotate(

@@ -1,7 +1,8 @@
 """The queues' filters: site, story, section, pipeline reason, score band, author.
 
 On the ranked queues (Needs review, Reported) they read the queue's stored rows
-(`selectors.queue_lookup`), so a filtered page is still one index range.
+(`selectors.queue_narrow`), so a filtered page is still one index range, and each
+is remembered on the request so the page's count reads those rows alone.
 """
 
 from typing import Any
@@ -36,8 +37,21 @@ class QueueFilter(admin.SimpleListFilter):
         self.queue_name = _queue_name(model_admin)
         super().__init__(request, params, model, model_admin)
 
-    def lookup(self, lookup: str) -> str:
-        return selectors.queue_lookup(self.queue_name, lookup)
+    def narrow(
+        self, request: HttpRequest, queryset: QuerySet[Any], lookup: str, value: object
+    ) -> QuerySet[Any]:
+        narrowing = (lookup, value)
+        if self.queue_name in selectors.RANKED:
+            stored_narrowing(request).append(narrowing)
+        return selectors.queue_narrow(queryset, self.queue_name, narrowing)
+
+
+def stored_narrowing(request: HttpRequest) -> list[selectors.Narrowing]:
+    """The filters of this request that a ranked queue read from its stored rows."""
+    if not hasattr(request, "_parley_stored_narrowing"):
+        request._parley_stored_narrowing = []  # type: ignore[attr-defined]
+    found: list[selectors.Narrowing] = request._parley_stored_narrowing  # type: ignore[attr-defined]
+    return found
 
 
 class StoryFilter(QueueFilter):
@@ -71,7 +85,7 @@ class StoryFilter(QueueFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value and value.isdigit():
-            return queryset.filter(article_id=int(value))
+            return self.narrow(request, queryset, "article_id", int(value))
         return queryset
 
 
@@ -91,7 +105,7 @@ class SiteFilter(QueueFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
-            return queryset.filter(**{self.lookup(self.field): self.value()})
+            return self.narrow(request, queryset, self.field, self.value())
         return queryset
 
 
@@ -115,7 +129,7 @@ class SectionFilter(QueueFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
-            return queryset.filter(**{self.lookup("article__section"): self.value()})
+            return self.narrow(request, queryset, "article__section", self.value())
         return queryset
 
 
@@ -132,7 +146,7 @@ class ReasonFilter(QueueFilter):
             return queryset
         if code == PipelineReason.REPORTED and self.queue_name not in selectors.RANKED:
             return queryset.filter(reports__isnull=False).distinct()
-        return selectors.with_reason(queryset, code, name=self.queue_name)
+        return self.narrow(request, queryset, "reason", code)
 
 
 class ScoreBandFilter(QueueFilter):
@@ -156,12 +170,13 @@ class ScoreBandFilter(QueueFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
-        toxicity = self.lookup("pipeline_result__toxicity")
+        toxicity = "pipeline_result__toxicity"
         if value == "none":
-            return queryset.filter(**{f"{toxicity}__isnull": True})
+            return self.narrow(request, queryset, f"{toxicity}__isnull", True)
         if value in self.BANDS:
             low, high = self.BANDS[value]
-            return queryset.filter(**{f"{toxicity}__gte": low, f"{toxicity}__lt": high})
+            queryset = self.narrow(request, queryset, f"{toxicity}__gte", low)
+            return self.narrow(request, queryset, f"{toxicity}__lt", high)
         return queryset
 
 

@@ -45,6 +45,7 @@ from .filters import (
     SectionFilter,
     SiteFilter,
     StoryFilter,
+    stored_narrowing,
 )
 from .forms import DecideForm, action_input
 from .review import ReviewPage
@@ -54,9 +55,11 @@ EXCERPT_CHARS = 400
 _PAGE_PARAMS = {ORDER_VAR, PAGE_VAR, ALL_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
 
 
-def _narrowed(request: HttpRequest) -> bool:
-    """Whether the changelist is filtered or searched."""
-    return any(v for k, v in request.GET.items() if k not in _PAGE_PARAMS)
+def _stored_only(request: HttpRequest) -> bool:
+    """Whether every filter of the changelist reads a ranked queue's stored rows
+    (no search, no date or author filter)."""
+    stored = {f.parameter_name for f in STORED_FILTERS}
+    return all(k in _PAGE_PARAMS | stored for k, v in request.GET.items() if v)
 
 
 _MARKER = "0000000000"
@@ -98,6 +101,8 @@ def _bulk_action(action: ModeratorAction) -> Callable[..., None]:
     return admin.action(description=action.label, permissions=[action.permission])(run)
 
 
+# The filters a ranked queue answers from its stored rows.
+STORED_FILTERS = (SiteFilter, StoryFilter, SectionFilter, ReasonFilter, ScoreBandFilter)
 BULK_ACTIONS = tuple(_bulk_action(a) for a in MODERATOR_ACTIONS if a.bulk_name)
 # The inputs each bulk action reads, so the bar beside the menu shows only those
 # (moderation/static/moderation/queue.js); "custom days" goes with "days".
@@ -124,15 +129,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         "waiting_column",
     )
     list_display_links = None
-    list_filter = (
-        SiteFilter,
-        StoryFilter,
-        SectionFilter,
-        ReasonFilter,
-        ScoreBandFilter,
-        "created_at",
-        AuthorFilter,
-    )
+    list_filter = (*STORED_FILTERS, "created_at", AuthorFilter)
     search_fields = ("body", "author__username", "author__display_name")
     show_full_result_count = False
     # One bulk action per entry of the table that offers it in bulk.
@@ -183,14 +180,17 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         orphans: int = 0,
         allow_empty_first_page: bool = True,
     ) -> Paginator:
-        # An unfiltered ranked queue is counted from its stored rows alone: the
-        # changelist's own count would join every queued comment's row.
-        if self.queue_name in selectors.RANKED and not _narrowed(request):
+        # A ranked queue filtered only by filters that read its stored rows is
+        # counted from those rows: the changelist's own count would join every
+        # matching comment's row.
+        if self.queue_name in selectors.RANKED and _stored_only(request):
             return StoredCountPaginator(
                 queryset,
                 per_page,
                 count=selectors.queue_size(
-                    self.queue_name, site_ids=site_scope(request)
+                    self.queue_name,
+                    site_ids=site_scope(request),
+                    narrowing=stored_narrowing(request),
                 ),
                 orphans=orphans,
                 allow_empty_first_page=allow_empty_first_page,

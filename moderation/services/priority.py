@@ -93,7 +93,14 @@ def priorities_refresh(*, comment_ids: Iterable[int]) -> int:
     stored = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        entries = selectors.queue_entries(chunk)
+        # Parts are computed for queued comments only: a bulk approval refreshes
+        # a thousand comments that all just left their queue.
+        in_queue = list(
+            Comment.objects.filter(_queued(), pk__in=chunk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        entries = selectors.queue_entries(in_queue) if in_queue else []
         queued = {e.comment_id for e in entries}
         QueuePriority.objects.filter(
             comment_id__in=[pk for pk in chunk if pk not in queued]

@@ -52,7 +52,11 @@ def mod_client(moderator: User) -> Client:
 def listed(client: Client, queue: str, query: str = "") -> list[int]:
     response = client.get(reverse(queue) + query)
     assert response.status_code == 200
-    return [c.pk for c in response.context["cl"].result_list]
+    changelist = response.context["cl"]
+    ids = [c.pk for c in changelist.result_list]
+    # The count (from the stored rows when the filters read them) agrees.
+    assert changelist.result_count == len(ids)
+    return ids
 
 
 @pytest.mark.django_db
