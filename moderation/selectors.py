@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -49,7 +50,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Article, Comment, CommentRevision, CommentStatus
+from articles.models import Comment, CommentRevision, CommentStatus
 from moderation.models import (
     AuthorStanding,
     CommentScore,
@@ -70,6 +71,7 @@ REJECTED_POINTS = 5
 REJECTED_MAX = 15
 SANCTION_POINTS = 5
 WAITING_STEPS = ((12, 10), (4, 7), (1, 4))  # (hours waiting, points), longest first
+BUSIEST_STORIES_SECONDS = 60
 
 
 class Queue:
@@ -374,26 +376,16 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
         elif name == Queue.REJECTED:
             qs = qs.filter(status=CommentStatus.REJECTED)
         qs = _with_priority(qs)
-    # Related rows are fetched for the page's rows alone, never joined for the
-    # whole queue, and only the columns the page shows: a story's text or a
-    # score's categories would be read and decoded 100 times a page for nothing.
-    qs = qs.annotate(seen_decision_id=_latest_decision_id()).prefetch_related(
-        Prefetch("article", queryset=Article.objects.only("title", "section")),
-        Prefetch(
-            "author",
-            queryset=User.objects.select_related("standing").only(
-                "username",
-                "display_name",
-                "standing__user_id",
-                "standing__banned",
-                "standing__suspended_until",
-                "standing__premoderated",
-            ),
-        ),
-        Prefetch(
-            "pipeline_result",
-            queryset=PipelineResult.objects.only("comment_id", "reasons", "toxicity"),
-        ),
+    # The page's rows come from an index range with a LIMIT, so their story,
+    # author, standing and pipeline result are joined for those rows alone; the
+    # many-valued parts (scores, open reports) are prefetched with only the columns
+    # the page shows.
+    qs = (
+        qs.annotate(seen_decision_id=_latest_decision_id())
+        .select_related("article", "author", "author__standing", "pipeline_result")
+        .defer("article__body", "article__standfirst")
+    )
+    qs = qs.prefetch_related(
         Prefetch(
             "scores",
             queryset=CommentScore.objects.filter(is_shadow=False).only(
@@ -469,14 +461,21 @@ def queue_busiest_stories(
     name: str, *, site_ids: SiteIds = None, limit: int = 20
 ) -> dict[int, int]:
     """{story id: comments waiting} of the `limit` stories with the most comments
-    in ranked queue `name`, most first (read from its stored rows)."""
-    rows = (
-        _stored_rows(name, site_ids)
-        .values_list("article_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "article_id")[:limit]
-    )
-    return dict(rows)
+    in ranked queue `name`, most first (read from its stored rows). A list to
+    choose from, kept for a minute: grouping the whole backlog on every page
+    would cost more than the page itself."""
+    scope = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
+    key = f"moderation:busiest:{name}:{scope}:{limit}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            _stored_rows(name, site_ids)
+            .values_list("article_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "article_id")[:limit]
+        )
+        cache.set(key, found, BUSIEST_STORIES_SECONDS)
+    return dict(found)
 
 
 def _stored_rows(name: str, site_ids: SiteIds) -> QuerySet[QueuePriority]:
