@@ -258,8 +258,14 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
 
     @admin.display(description="Story", ordering="article__title")
     def story_column(self, obj: Comment) -> SafeString:
+        # The story filter lists only the busiest stories: each row leads to its.
         return format_html(
-            "{}<br><small>{}</small>", obj.article.title, obj.article.section
+            '<a href="?{}={}" title="This story\'s comments in the queue">{}</a>'
+            "<br><small>{}</small>",
+            StoryFilter.parameter_name,
+            obj.article_id,
+            obj.article.title,
+            obj.article.section,
         )
 
     @admin.display(description="Author")
