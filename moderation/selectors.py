@@ -50,7 +50,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Comment, CommentRevision, CommentStatus
+from articles.models import Article, Comment, CommentRevision, CommentStatus
 from moderation.models import (
     AuthorStanding,
     CommentScore,
@@ -71,7 +71,8 @@ REJECTED_POINTS = 5
 REJECTED_MAX = 15
 SANCTION_POINTS = 5
 WAITING_STEPS = ((12, 10), (4, 7), (1, 4))  # (hours waiting, points), longest first
-BUSIEST_STORIES_SECONDS = 60
+# How long the filters' lists of choices (busiest stories, sections) are kept.
+LISTS_KEPT_SECONDS = 60
 
 
 class Queue:
@@ -360,6 +361,28 @@ def comments_in(site_ids: SiteIds) -> QuerySet[Comment]:
     return Comment.objects.filter(article__site_id__in=site_ids)
 
 
+# What a queue page reads of each comment and its related rows; a caller that
+# needs whole comments (a bulk action) asks for them with `.defer(None)`.
+QUEUE_PAGE_FIELDS = (
+    "article_id",
+    "author_id",
+    "parent_id",
+    "body",
+    "status",
+    "status_changed_at",
+    "text_version",
+    "article__title",
+    "article__section",
+    "author__username",
+    "author__display_name",
+    "author__standing__banned",
+    "author__standing__suspended_until",
+    "author__standing__premoderated",
+    "pipeline_result__reasons",
+    "pipeline_result__toxicity",
+)
+
+
 def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
     """The comments of one queue, with everything a queue page shows, by priority.
 
@@ -383,7 +406,7 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
     qs = (
         qs.annotate(seen_decision_id=_latest_decision_id())
         .select_related("article", "author", "author__standing", "pipeline_result")
-        .defer("article__body", "article__standfirst")
+        .only(*QUEUE_PAGE_FIELDS)
     )
     qs = qs.prefetch_related(
         Prefetch(
@@ -459,10 +482,10 @@ def queue_size(
 
 def queue_busiest_stories(
     name: str, *, site_ids: SiteIds = None, limit: int = 20
-) -> dict[int, int]:
-    """{story id: comments waiting} of the `limit` stories with the most comments
-    in ranked queue `name`, most first (read from its stored rows). A list to
-    choose from, kept for a minute: grouping the whole backlog on every page
+) -> list[tuple[int, str, int]]:
+    """(story id, title, comments waiting) of the `limit` stories with the most
+    comments in ranked queue `name`, most first (read from its stored rows). A list
+    to choose from, kept for a minute: grouping the whole backlog on every page
     would cost more than the page itself."""
     scope = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
     key = f"moderation:busiest:{name}:{scope}:{limit}"
@@ -470,12 +493,24 @@ def queue_busiest_stories(
     if found is None:
         found = list(
             _stored_rows(name, site_ids)
-            .values_list("article_id")
+            .values_list("article_id", "article__title")
             .annotate(n=Count("pk"))
             .order_by("-n", "article_id")[:limit]
         )
-        cache.set(key, found, BUSIEST_STORIES_SECONDS)
-    return dict(found)
+        cache.set(key, found, LISTS_KEPT_SECONDS)
+    return [(pk, title, n) for pk, title, n in found]
+
+
+def story_sections() -> list[str]:
+    """The stories' sections, sorted (the section filter's choices), kept for a
+    minute."""
+    found = cache.get("moderation:sections")
+    if found is None:
+        found = sorted(
+            Article.objects.order_by().values_list("section", flat=True).distinct()
+        )
+        cache.set("moderation:sections", found, LISTS_KEPT_SECONDS)
+    return list(found)
 
 
 def _stored_rows(name: str, site_ids: SiteIds) -> QuerySet[QueuePriority]:

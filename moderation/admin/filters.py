@@ -72,15 +72,13 @@ class StoryFilter(QueueFilter):
         busiest = selectors.queue_busiest_stories(
             self.queue_name, site_ids=scope, limit=self.BUSIEST
         )
+        choices = [(str(pk), f"{title} ({n})") for pk, title, n in busiest]
         value = self.value()
-        if value and value.isdigit() and int(value) not in busiest:
-            busiest[int(value)] = 0
-        titles = dict(stories.filter(pk__in=busiest).values_list("pk", "title"))
-        return [
-            (str(pk), f"{titles[pk]} ({n})" if n else titles[pk])
-            for pk, n in busiest.items()
-            if pk in titles
-        ]
+        if value and value.isdigit() and value not in dict(choices):
+            chosen = stories.filter(pk=int(value)).first()
+            if chosen is not None:
+                choices.append((value, chosen.title))
+        return choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -122,10 +120,7 @@ class SectionFilter(QueueFilter):
     parameter_name = "section"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        sections = (
-            Article.objects.order_by().values_list("section", flat=True).distinct()
-        )
-        return [(s, s) for s in sorted(sections)]
+        return [(s, s) for s in selectors.story_sections()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():

@@ -336,7 +336,9 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         refused: list[str] = []
         done: list[int] = []
         handled: set[int] = set()
-        selection = list(queryset.select_related(None).prefetch_related(None))
+        selection = list(
+            queryset.select_related(None).prefetch_related(None).defer(None)
+        )
         if action.bulk_call is not None and selection:
             # One transaction for the whole selection (e.g. approving 1,000).
             handled = {c.pk for c in selection}
