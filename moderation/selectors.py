@@ -35,6 +35,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    JSONField,
     Min,
     OuterRef,
     Prefetch,
@@ -400,22 +401,23 @@ def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
             qs = qs.filter(status=CommentStatus.REJECTED)
         qs = _with_priority(qs)
     # The page's rows come from an index range with a LIMIT, so their story,
-    # author, standing and pipeline result are joined for those rows alone; the
-    # many-valued parts (scores, open reports) are prefetched with only the columns
-    # the page shows.
+    # author, standing, pipeline result, latest decision and the explanation of
+    # their latest active score are read for those rows alone; the open reports
+    # are prefetched with only the columns the page shows.
+    latest_spans = (
+        CommentScore.objects.filter(comment_id=OuterRef("pk"), is_shadow=False)
+        .order_by("-scored_at", "-id")
+        .values("explanation")[:1]
+    )
     qs = (
-        qs.annotate(seen_decision_id=_latest_decision_id())
+        qs.annotate(
+            seen_decision_id=_latest_decision_id(),
+            score_spans=Subquery(latest_spans, output_field=JSONField()),
+        )
         .select_related("article", "author", "author__standing", "pipeline_result")
         .only(*QUEUE_PAGE_FIELDS)
     )
     qs = qs.prefetch_related(
-        Prefetch(
-            "scores",
-            queryset=CommentScore.objects.filter(is_shadow=False).only(
-                "comment_id", "explanation"
-            ),
-            to_attr="active_scores",
-        ),
         Prefetch(
             "reports",
             queryset=Report.objects.filter(resolution=Report.Resolution.PENDING).only(

@@ -244,8 +244,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def comment_column(self, obj: Comment) -> SafeString:
-        scores = getattr(obj, "active_scores", [])
-        spans = scores[0].explanation if scores else []
+        spans = getattr(obj, "score_spans", None) or []
         url = _url(f"admin:moderation_{self.model._meta.model_name}_change", obj.pk)
         return format_html(
             '<div class="comment-text">{}</div><a class="review-link" href="{}">'
