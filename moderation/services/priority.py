@@ -17,7 +17,7 @@ one of those changes, and dropped when the comment leaves its queue:
 
 A status change also deletes the comment's row in its own transaction
 (lifecycle.transitions), so a queue never lists a decided comment while the hook
-is pending; `priorities_repair` (the minutely beat) ranks any queued comment
+is pending; `priorities_repair` (beat, every ten minutes) ranks any queued comment
 without a row and drops rows left behind (a hook that failed, rows written around
 the services).
 """

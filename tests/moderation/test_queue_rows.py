@@ -201,7 +201,7 @@ def test_repair_ranks_missing_rows_and_drops_rows_left_behind(
     mod_client: Client,
 ) -> None:
     """Rows lost (a failed hook) or left behind (a status written around the
-    transitions) are put right by the minutely repair."""
+    transitions) are put right by the periodic repair."""
     # given
     lost = make_held_comment()
     stale = make_held_comment()
