@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 # Cyrillic and Greek letters that render like Latin ones; NFKC leaves them alone.
 _HOMOGLYPHS = str.maketrans(
@@ -160,19 +161,74 @@ def normalise(text: str) -> str:
 def normalise_batch(texts: Sequence[str]) -> list[str]:
     """``[normalise(t) for t in texts]``, faster on batches.
 
-    Steps that run on every text run once over the texts joined with NUL (which
-    no step matches or removes), so the regex engine starts once per batch;
-    steps behind a cheap test stay per text, where most texts skip them.
+    The last three steps would scan every text; instead a vectorised test on
+    the batch's UTF-8 bytes finds the texts where each one can match (most
+    texts need none of them), and the step runs on those only. The tests are
+    necessary conditions of the patterns, so every other text is left exactly
+    as the step would have left it. numpy is imported here, not at the top:
+    the word filter imports this module in web processes that never score.
     """
     if len(texts) < 2 or any("\x00" in t for t in texts):
         return [normalise(t) for t in texts]
+    import numpy as np
+
     out = [_fold(t) for t in texts]
-    for may_match, pattern, replace in _STEPS:
-        if may_match is _always:
-            out = pattern.sub(replace, "\x00".join(out)).split("\x00")
-        else:
-            out = [pattern.sub(replace, t) if may_match(t) else t for t in out]
+    for may_match, pattern, replace in _STEPS[:3]:
+        out = [pattern.sub(replace, t) if may_match(t) else t for t in out]
+    for could_match, (_, pattern, replace) in zip(
+        (_could_join_spaced, _could_unleet, _could_squash), _STEPS[3:], strict=True
+    ):
+        data = np.frombuffer("\x00".join(out).encode("utf-8"), dtype=np.uint8)
+        hits = np.flatnonzero(could_match(data))
+        if not len(hits):
+            continue
+        # A window never holds the NUL separator, so its first byte's text is
+        # the number of separators before it.
+        text_of = np.searchsorted(np.flatnonzero(data == 0), hits)
+        for index in np.unique(text_of).tolist():
+            out[index] = pattern.sub(replace, out[index])
     return out
+
+
+def _byte_class(chars: str) -> Any:
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[list(chars.encode("ascii"))] = True
+    return table
+
+
+@lru_cache(maxsize=1)
+def _byte_classes() -> tuple[Any, ...]:
+    lower = "abcdefghijklmnopqrstuvwxyz"
+    return (
+        _byte_class(lower + "0123456789@$"),
+        _byte_class(" .-*_"),
+        _byte_class(lower),
+        _byte_class("0123456789@$|+"),
+        _byte_class("0123456789@$!|+"),
+    )
+
+
+def _could_join_spaced(data: Any) -> Any:
+    """Where three spaced-out characters start (a spaced-out run needs them)."""
+    char, sep, _, _, _ = _byte_classes()
+    c, s = char[data], sep[data]
+    return c[:-4] & s[1:-3] & c[2:-2] & s[3:-1] & c[4:]
+
+
+def _could_unleet(data: Any) -> Any:
+    """Where :data:`_LEET_HINT` matches: a letter beside a digit or symbol."""
+    _, _, letter, leet, leet_or_bang = _byte_classes()
+    first, second = data[:-1], data[1:]
+    return (letter[first] & leet[second]) | (leet_or_bang[first] & letter[second])
+
+
+def _could_squash(data: Any) -> Any:
+    """Where a letter appears three times in a row."""
+    _, _, letter, _, _ = _byte_classes()
+    same = data[1:] == data[:-1]
+    return letter[data[:-2]] & same[:-1] & same[1:]
 
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
