@@ -211,10 +211,20 @@ def _byte_classes() -> tuple[Any, ...]:
 
 
 def _could_join_spaced(data: Any) -> Any:
-    """Where three spaced-out characters start (a spaced-out run needs them)."""
+    """Where three spaced-out single characters start ("a b c"), with no
+    character of their class just before or after (a spaced-out run needs
+    them: the pattern's look-behind and, after its third character, either
+    its look-ahead or a fourth separator)."""
+    import numpy as np
+
     char, sep, _, _, _ = _byte_classes()
     c, s = char[data], sep[data]
-    return c[:-4] & s[1:-3] & c[2:-2] & s[3:-1] & c[4:]
+    if len(data) < 5:
+        return np.zeros(0, dtype=bool)
+    alone = c[:-4] & s[1:-3] & c[2:-2] & s[3:-1] & c[4:]
+    alone[1:] &= ~c[: len(data) - 5]
+    alone[:-1] &= ~c[5:]
+    return alone
 
 
 def _could_unleet(data: Any) -> Any:
