@@ -1,5 +1,7 @@
 """Identity blinding in the feature step."""
 
+import numpy as np
+
 from moderation.classifier.features import HashedNgrams
 
 
@@ -42,3 +44,21 @@ def test_skip_bigrams_span_the_words_they_pair() -> None:
     assert b"you are idiots" in pieces
     plain = HashedNgrams(n_bits=16).transform([text]).nnz
     assert ngrams.transform([text]).nnz == plain + 1
+
+
+def test_batch_counts_equal_each_text_counted_alone() -> None:
+    """A text's counts do not depend on the texts batched with it: every row
+    holds the sorted columns of its own n-grams and how often each occurs."""
+    # given
+    ngrams = HashedNgrams(n_bits=12, blind_identities=True)
+    texts = ["you are an idiot idiot", "", "a", "muslim people", "x" * 300, "é ü"]
+    # when
+    batch = ngrams.transform(texts)
+    # then
+    for row, text in enumerate(texts):
+        alone = ngrams.transform([text])
+        assert (batch[row].toarray() == alone.toarray()).all()
+        cols, _, _ = ngrams.ngram_positions(text)
+        unique, counts = np.unique(cols, return_counts=True)
+        assert batch[row].indices.tolist() == unique.tolist()
+        assert batch[row].data.tolist() == counts.tolist()

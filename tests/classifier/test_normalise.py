@@ -112,3 +112,28 @@ def test_batch_normalisation_equals_one_text_at_a_time() -> None:
     result = normalise_batch(texts)
     # then
     assert result == [normalise(t) for t in texts]
+
+
+def test_batch_steps_change_only_the_texts_they_match() -> None:
+    """Spaced letters, leetspeak and repeats are undone in the texts that have
+    them, wherever they sit in the batch, and nowhere across two texts."""
+    # given
+    texts = [
+        "is a dog",
+        "a b",
+        "c d",
+        "f.u.c.k you",
+        "x-y-z",
+        "a$$hole",
+        "what a nice day",
+        "sooo good",
+        "1 2 3 go",
+        "ab c d e",
+        "u.s.a!",
+        "café ñññ straße",
+    ]
+    # when
+    result = normalise_batch(texts)
+    # then
+    assert result == [normalise(t) for t in texts]
+    assert result[1:3] == ["a b", "c d"]
