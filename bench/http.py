@@ -4,7 +4,8 @@
     REDIS_URL=redis://127.0.0.1:6379/2 \
         .venv/bin/python bench/http.py [--seconds 8] [--port 9210] [--background 0]
 
-It creates a scratch database beside DATABASE_URL's (dropped at the end), loads
+It creates a scratch database beside DATABASE_URL's, named after it (e.g.
+parley_hh_bench_<pid> for .../parley_hh; dropped at the end), loads
 stories of 50, 500, 2,000 and 5,000 comments with `seed_load` (plus --background
 comments on other stories; it runs VACUUM (ANALYZE)), empties the Redis database
 of REDIS_URL (use one of your own) and starts gunicorn with 2 sync workers itself.
@@ -132,7 +133,10 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk).")
     base_db, redis_url = required_services()
-    with scratch_database(base_db) as db_url:
+    # Named after DATABASE_URL's database, so sessions sharing a server each
+    # drop only their own scratch databases.
+    prefix = f"{urlsplit(base_db).path.strip('/') or 'parley'}_bench"
+    with scratch_database(base_db, prefix) as db_url:
         env = service_env(
             db_url, redis_url, "bench.benchsite", DJANGO_DEBUG="false",
             PARLEY_COMMENT_WRITE_RATE="1000000/m", DB_CONN_MAX_AGE="600",
