@@ -382,6 +382,14 @@ def shared_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
     return response
 
 
+def _remember_slug(slug: str, article_id: int) -> None:
+    # Also when another process resolved it: otherwise a process that never missed
+    # would ask Redis for the slug on every hit.
+    if len(_SLUG_IDS) >= 10_000:
+        _SLUG_IDS.clear()
+    _SLUG_IDS[slug] = article_id
+
+
 def shared_response(
     request: HttpRequest,
     *,
@@ -396,7 +404,11 @@ def shared_response(
     no database query; a miss loads the story and calls `build(article)`, whose 200
     response (with its ETag) is kept under the version read before building.
     """
-    article_id = _SLUG_IDS.get(slug) or cache.get(_SLUG_KEY.format(slug))
+    article_id = _SLUG_IDS.get(slug)
+    if article_id is None:
+        article_id = cache.get(_SLUG_KEY.format(slug))
+        if article_id is not None:
+            _remember_slug(slug, article_id)
     if article_id is not None:
         found: SharedResponse | None
         _, found = story_entry(article_id=article_id, name=name)
@@ -416,9 +428,7 @@ def shared_response(
     cache.set(
         _SLUG_KEY.format(slug), article.pk, timeout=settings.PARLEY_THREAD_CACHE_SECONDS
     )
-    if len(_SLUG_IDS) >= 10_000:
-        _SLUG_IDS.clear()
-    _SLUG_IDS[slug] = article.pk
+    _remember_slug(slug, article.pk)
     version = story_version(article.pk)
     response = build(article)
     etag = response.get("ETag")
