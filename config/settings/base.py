@@ -266,7 +266,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge makes an unauthenticated write
     # a 401 (DRF answers 403 when the first class has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
