@@ -390,6 +390,30 @@ def _remember_slug(slug: str, article_id: int) -> None:
     _SLUG_IDS[slug] = article_id
 
 
+def shared_hit(request: HttpRequest, *, slug: str, name: str) -> HttpResponse | None:
+    """The kept response for an anonymous read (see `shared_response`), or None
+    when there is none for the story's current version."""
+    article_id = _SLUG_IDS.get(slug)
+    if article_id is None:
+        article_id = cache.get(_SLUG_KEY.format(slug))
+        if article_id is None:
+            return None
+        _remember_slug(slug, article_id)
+    found: SharedResponse | None
+    _, found = story_entry(article_id=article_id, name=name)
+    if (
+        found is None
+        or found.slug != slug
+        or (found.valid_until is not None and timezone.now() >= found.valid_until)
+    ):
+        return None
+    count_hit()
+    if found.etag in request.headers.get("If-None-Match", ""):
+        return shared_headers(HttpResponseNotModified(), found.etag)
+    response = HttpResponse(found.body, content_type=found.content_type)
+    return shared_headers(response, found.etag)
+
+
 def shared_response(
     request: HttpRequest,
     *,
@@ -404,24 +428,9 @@ def shared_response(
     no database query; a miss loads the story and calls `build(article)`, whose 200
     response (with its ETag) is kept under the version read before building.
     """
-    article_id = _SLUG_IDS.get(slug)
-    if article_id is None:
-        article_id = cache.get(_SLUG_KEY.format(slug))
-        if article_id is not None:
-            _remember_slug(slug, article_id)
-    if article_id is not None:
-        found: SharedResponse | None
-        _, found = story_entry(article_id=article_id, name=name)
-        if (
-            found is not None
-            and found.slug == slug
-            and (found.valid_until is None or timezone.now() < found.valid_until)
-        ):
-            count_hit()
-            if found.etag in request.headers.get("If-None-Match", ""):
-                return shared_headers(HttpResponseNotModified(), found.etag)
-            response = HttpResponse(found.body, content_type=found.content_type)
-            return shared_headers(response, found.etag)
+    hit = shared_hit(request, slug=slug, name=name)
+    if hit is not None:
+        return hit
     article = selectors.published_articles().filter(slug=slug).first()
     if article is None:
         raise not_found or Http404(f"There is no story {slug!r}.")
