@@ -10,12 +10,15 @@ stories of 50, 500, 2,000 and 5,000 comments with `seed_load` (plus --background
 comments on other stories; it runs VACUUM (ANALYZE)), empties the Redis database
 of REDIS_URL (use one of your own) and starts gunicorn with 2 sync workers itself.
 With wrk -c16 it measures, in one run: the trivial view (bench/benchurls.py) at
-the start and at the end; the story page and the thread API, first page, for each
+the start and at the end, and for half as long just before every other figure;
+the story page and the thread API, first page, for each
 story, cached (warm) and uncached (a second gunicorn whose thread cache keeps
 nothing, so every request renders from the database); a reader reading the
 2,000-comment thread whole through the API's cursor and through the pages; and
 comment POSTs through the API with a Celery worker scoring them. Every rate is
-also given divided by the trivial view's. The last line is one JSON object, with
+also given divided by the trivial view's measured just before it (the machine's
+load changes within a run; a baseline from minutes before would be another
+machine's). The last line is one JSON object, with
 the peak RSS of every process started.
 """
 
@@ -216,13 +219,25 @@ def _run(
 
     figures: dict[str, dict[str, float]] = {}
     whole: dict[str, object] = {}
+    # The trivial view measured just before each figure, on the same server: the
+    # machine is shared, and its load changes within a run, so a figure is divided
+    # by the baseline of its own moment, not by one from minutes before.
+    paired: dict[str, float] = {}
+
+    def measure(key: str, target: str, script: Path | None = None) -> None:
+        base = _wrk(url("/bench/trivial/"), max(2, args.seconds // 2))
+        paired[key] = base["rps"]
+        figures[key] = _wrk(target, args.seconds, script=script)
 
     # Cached: the deployed configuration; each page read once before measuring.
     procs.start("gunicorn_cached", _gunicorn(args.port))
     wait_http(url("/bench/trivial/"))
     for name, path in pages().items():
         _read(url(path))
-        figures[f"{name}_cached"] = _wrk(url(path), args.seconds)
+        if name == "trivial":
+            figures["trivial_cached"] = _wrk(url(path), args.seconds)
+        else:
+            measure(f"{name}_cached", url(path))
     whole["api_cached"] = _read_whole(args.port, "load-2000", pages=False)
     whole["pages_cached"] = _read_whole(args.port, "load-2000", pages=True)
     procs.stop("gunicorn_cached")
@@ -234,7 +249,7 @@ def _run(
     for name, path in pages().items():
         if name != "trivial":
             _read(url(path))
-            figures[f"{name}_uncached"] = _wrk(url(path), args.seconds)
+            measure(f"{name}_uncached", url(path))
     whole["api_uncached"] = _read_whole(args.port, "load-2000", pages=False)
     whole["pages_uncached"] = _read_whole(args.port, "load-2000", pages=True)
     procs.stop("gunicorn_uncached")
@@ -249,22 +264,25 @@ def _run(
     script = log_dir / "post.lua"
     script.write_text(POST_LUA % token)
     posts = url("/api/v1/articles/bench-posts/comments/")
-    figures["post"] = _wrk(posts, args.seconds, script=script)
+    measure("post", posts, script=script)
     figures["trivial_end"] = _wrk(url("/bench/trivial/"), args.seconds)
     procs.stop("worker")
     procs.stop("gunicorn_posts")
 
-    trivial = (figures["trivial_cached"]["rps"] + figures["trivial_end"]["rps"]) / 2
+    trivials = [figures["trivial_cached"]["rps"], figures["trivial_end"]["rps"]]
+    trivials += paired.values()
 
     def ratio(key: str) -> float:
-        return round(figures[key]["rps"] / trivial, 3)
+        return round(figures[key]["rps"] / paired[key], 3)
 
     result: dict[str, object] = {
-        "trivial_rps": round(trivial, 1),
+        "trivial_rps": round(sum(trivials) / len(trivials), 1),
         "trivial_rps_start_end": [
             figures["trivial_cached"]["rps"],
             figures["trivial_end"]["rps"],
         ],
+        "trivial_rps_min_max": [min(trivials), max(trivials)],
+        "ratio_basis": "each figure / the trivial view just before it",
     }
     for size in SIZES:
         for kind in ("page", "api"):
@@ -272,6 +290,7 @@ def _run(
                 key = f"{kind}_{size}_{state}"
                 result[f"{key}_rps"] = figures[key]["rps"]
                 result[f"{key}_ratio"] = ratio(key)
+                result[f"{key}_trivial_rps"] = paired[key]
                 result[f"{key}_p99_ms"] = figures[key]["p99_ms"]
                 if figures[key]["errors"]:
                     result[f"{key}_errors"] = figures[key]["errors"]
@@ -291,6 +310,7 @@ def _run(
             },
             "post_rps": figures["post"]["rps"],
             "post_ratio": ratio("post"),
+            "post_trivial_rps": paired["post"],
             "post_errors": figures["post"]["errors"],
             "top_level_per_story": {s: shapes[s]["top_level"] for s in SIZES},
             "seed_s": seed_s,
