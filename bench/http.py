@@ -10,16 +10,16 @@ stories of 50, 500, 2,000 and 5,000 comments with `seed_load` (plus --background
 comments on other stories; it runs VACUUM (ANALYZE)), empties the Redis database
 of REDIS_URL (use one of your own) and starts gunicorn with 2 sync workers itself.
 With wrk -c16 it measures, in one run: the trivial view (bench/benchurls.py) at
-the start and at the end, and for half as long just before every other figure;
-the story page and the thread API, first page, for each
+the start and at the end, and alternating with every other figure, a second of
+each; the story page and the thread API, first page, for each
 story, cached (warm) and uncached (a second gunicorn whose thread cache keeps
 nothing, so every request renders from the database); a reader reading the
 2,000-comment thread whole through the API's cursor and through the pages; and
 comment POSTs through the API with a Celery worker scoring them. Every rate is
-also given divided by the trivial view's measured just before it (the machine's
-load changes within a run; a baseline from minutes before would be another
-machine's). The last line is one JSON object, with
-the peak RSS of every process started.
+also given as a ratio: the median, over its alternations, of its rate divided
+by the trivial view's of the second before (the machine's load changes from one
+second to the next; a baseline from minutes before would be another machine's).
+The last line is one JSON object, with the peak RSS of every process started.
 """
 
 import sys
@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import time
 from urllib.parse import urlsplit
@@ -219,15 +220,30 @@ def _run(
 
     figures: dict[str, dict[str, float]] = {}
     whole: dict[str, object] = {}
-    # The trivial view measured just before each figure, on the same server: the
-    # machine is shared, and its load changes within a run, so a figure is divided
-    # by the baseline of its own moment, not by one from minutes before.
+    # Each figure alternates with the trivial view on the same server, a second
+    # of each, and its ratio is the median of the alternations' ratios: the machine
+    # is shared and its load changes from one second to the next, so a figure is
+    # divided by the baseline of its own moment, not by one from minutes before.
     paired: dict[str, float] = {}
+    ratios: dict[str, float] = {}
 
     def measure(key: str, target: str, script: Path | None = None) -> None:
-        base = _wrk(url("/bench/trivial/"), max(2, args.seconds // 2))
-        paired[key] = base["rps"]
-        figures[key] = _wrk(target, args.seconds, script=script)
+        bases, runs = [], []
+        for _ in range(max(2, args.seconds)):
+            bases.append(_wrk(url("/bench/trivial/"), 1))
+            runs.append(_wrk(target, 1, script=script))
+        paired[key] = round(statistics.mean(b["rps"] for b in bases), 1)
+        ratios[key] = round(
+            statistics.median(
+                r["rps"] / b["rps"] for r, b in zip(runs, bases, strict=True)
+            ),
+            3,
+        )
+        figures[key] = {
+            "rps": round(statistics.mean(r["rps"] for r in runs), 1),
+            "p99_ms": max(r["p99_ms"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+        }
 
     # Cached: the deployed configuration; each page read once before measuring.
     procs.start("gunicorn_cached", _gunicorn(args.port))
@@ -273,7 +289,7 @@ def _run(
     trivials += paired.values()
 
     def ratio(key: str) -> float:
-        return round(figures[key]["rps"] / paired[key], 3)
+        return ratios[key]
 
     result: dict[str, object] = {
         "trivial_rps": round(sum(trivials) / len(trivials), 1),
@@ -282,7 +298,7 @@ def _run(
             figures["trivial_end"]["rps"],
         ],
         "trivial_rps_min_max": [min(trivials), max(trivials)],
-        "ratio_basis": "each figure / the trivial view just before it",
+        "ratio_basis": "median over alternating 1 s runs of figure / trivial view",
     }
     for size in SIZES:
         for kind in ("page", "api"):
