@@ -327,6 +327,9 @@ PARLEY_DEMO_NEWSROOM_URL = env(
 )
 # Stories created by the embed on first load, per client address.
 PARLEY_EMBED_STORY_CREATE_RATE = env("PARLEY_EMBED_STORY_CREATE_RATE", default="20/h")
+# Story API writes (PUT /api/v1/sites/…/stories/…), per calling address: room
+# for a CMS that re-sends its recent stories on every publish.
+PARLEY_STORY_WRITE_RATE = env("PARLEY_STORY_WRITE_RATE", default="300/m")
 PARLEY_EDIT_WINDOW = timedelta(
     minutes=env.int("PARLEY_EDIT_WINDOW_MINUTES", default=15)
 )

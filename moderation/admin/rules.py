@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -293,6 +294,8 @@ if not admin.site.is_registered(Article):
             "close_comments_after_days",
         )
         readonly_fields = ("site", "external_id", "section", "published_at")
+        # A story URL typed without a scheme is the newsroom's https page.
+        formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
         def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
             scope = site_scope(request)

@@ -246,6 +246,17 @@ def _comments_decide(
     """Move many comments to `to_status` (published or rejected) in a fixed
     number of queries; those already there get a decision that keeps it."""
     refused: list[str] = []
+    allowed = moderated_site_ids(moderator)
+    if allowed is not None:
+        # As _refuse_other_sites: other sites' comments do not exist for this
+        # moderator, whatever page or client sent their ids.
+        foreign = set(
+            Comment.objects.filter(pk__in=seen)
+            .exclude(article__site_id__in=allowed)
+            .values_list("pk", flat=True)
+        )
+        refused += [f"There is no comment {pk}." for pk in sorted(foreign)]
+        seen = {pk: d for pk, d in seen.items() if pk not in foreign}
     with transaction.atomic():
         locked = list(
             Comment.objects.select_for_update().filter(pk__in=seen).order_by("pk")

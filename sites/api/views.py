@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import InvalidInput, NotFound
+from core.throttles import StoryWriteThrottle
 
 from .. import selectors, services
 from .serializers import StoryInputSerializer, StoryOutputSerializer
@@ -28,6 +29,7 @@ class StoryApi(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [StoryWriteThrottle]
 
     @extend_schema(
         request=StoryInputSerializer,

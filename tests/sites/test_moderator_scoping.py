@@ -12,7 +12,7 @@ from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
 from core.errors import NotFound
 from moderation.models import Decision, WordRule
-from moderation.services.actions import comment_approve
+from moderation.services.actions import comment_approve, comments_reject
 from sites.models import ModeratorSites, Site
 from tests.factories import (
     AppealFactory,
@@ -140,6 +140,26 @@ def test_the_action_itself_refuses_another_sites_comment(
     with pytest.raises(NotFound):
         comment_approve(comment=held_b, moderator=_moderator("amod", site_a))
     held_b.refresh_from_db()
+    assert held_b.status == CommentStatus.HELD
+
+
+def test_a_bulk_action_decides_only_the_moderators_sites(
+    site_a: Site, held_a: Comment, held_b: Comment
+) -> None:
+    """Bulk reject with another site's id in the list decides the moderator's own
+    comment and names the other as not found, leaving it untouched."""
+    # when
+    outcome = comments_reject(
+        seen={held_a.pk: None, held_b.pk: None},
+        moderator=_moderator("amod", site_a),
+        reason="spam",
+    )
+    # then
+    assert outcome.refused == [f"There is no comment {held_b.pk}."]
+    assert [d.comment_id for d in outcome.decisions] == [held_a.pk]
+    held_a.refresh_from_db()
+    held_b.refresh_from_db()
+    assert held_a.status == CommentStatus.REJECTED
     assert held_b.status == CommentStatus.HELD
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from articles.models import Article, ModerationPolicy
@@ -133,3 +134,23 @@ def test_an_unknown_site_is_named_in_the_refusal(gazette: Site) -> None:
     response = _put(key, "nope", "rg-1", STORY)
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "There is no site 'nope'."
+
+
+def test_a_caller_writing_too_fast_is_told_to_wait(gazette: Site) -> None:
+    """Past the story write rate a caller gets 429 with Retry-After, wrong keys
+    count too (guessing is limited), and nothing more is written."""
+    # given
+    _, key = site_api_key_create(site=gazette, name="CMS")
+    with override_settings(PARLEY_STORY_WRITE_RATE="3/m"):
+        guesses = [_put(f"pk_guess{n}", "gazette", "rg-1", STORY) for n in range(2)]
+        # when
+        first = _put(key, "gazette", "rg-1", STORY)
+        refused = _put(key, "gazette", "rg-2", STORY)
+    # then
+    assert [g.status_code for g in guesses] == [403, 403]
+    assert first.status_code == 201
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert refused.json()["error"]["code"] == "throttled"
+    assert "seconds" in refused.json()["error"]["message"]
+    assert not Article.objects.filter(external_id="rg-2").exists()
