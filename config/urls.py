@@ -7,11 +7,12 @@ from moderation import views as ops
 from moderation.api.views import comment_report_form
 
 urlpatterns = [
-    # Readers' pages and the thread API first: Django tries patterns in order, and
-    # a cached story page costs little more than finding its pattern. No other
+    # The thread API and readers' pages first: Django tries patterns in order, and
+    # a cached story page costs little more than finding its pattern (the API's
+    # prefix first: every pattern under "" is tried for any path). No other
     # pattern matches the same paths (tests/config/test_urls.py).
-    path("", include("articles.urls")),
     path("api/v1/", include("articles.api.urls")),
+    path("", include("articles.urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
