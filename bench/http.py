@@ -284,6 +284,7 @@ def _run(
     figures["trivial_end"] = _wrk(url("/bench/trivial/"), args.seconds)
     procs.stop("worker")
     procs.stop("gunicorn_posts")
+    cpu = _cpu_per_request(token)
 
     trivials = [figures["trivial_cached"]["rps"], figures["trivial_end"]["rps"]]
     trivials += paired.values()
@@ -328,6 +329,14 @@ def _run(
             "post_ratio": ratio("post"),
             "post_trivial_rps": paired["post"],
             "post_errors": figures["post"]["errors"],
+            # CPU per request inside one process (no gunicorn, wrk or scheduling):
+            # what the web process itself spends, less swayed by the machine's load.
+            "cpu_us_per_request": cpu,
+            "cpu_ratio_to_trivial": {
+                k: round(cpu["trivial"] / v, 3)
+                for k, v in cpu.items()
+                if k != "trivial"
+            },
             "top_level_per_story": {s: shapes[s]["top_level"] for s in SIZES},
             "seed_s": seed_s,
             "background_comments": args.background,
@@ -336,6 +345,59 @@ def _run(
         }
     )
     return result
+
+
+def _cpu_per_request(token: str) -> dict[str, float]:
+    """CPU microseconds per request, served by Django's WSGI handler in this process:
+    the trivial view, the cached first page of the 5,000-comment story and of its
+    thread API, and a comment POST (its scoring task is queued, not run). Each
+    alternates with the others in rounds; each takes its cheapest round."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    post = b'{"body": "Thanks for the reporting on the bridge vote, it was useful."}'
+    requests = {
+        "trivial": ("GET", "/bench/trivial/", b""),
+        "page_5000_cached": ("GET", "/stories/load-5000/", b""),
+        "api_5000_cached": ("GET", "/api/v1/articles/load-5000/comments/", b""),
+        "post": ("POST", "/api/v1/articles/bench-posts/comments/", post),
+    }
+
+    def call(method: str, path: str, body: bytes) -> str:
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json",
+        }  # fmt: skip
+        if method == "POST":
+            environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+        status: list[str] = []
+        response = app(environ, lambda s, h, e=None: status.append(s))  # type: ignore[arg-type]
+        try:
+            b"".join(response)
+        finally:
+            response.close()  # request_finished, as a WSGI server would
+        return status[0]
+
+    best: dict[str, float] = {}
+    for method, path, body in requests.values():
+        # First reads keep the pages again (the uncached server's zero timeout
+        # dropped them).
+        answer = call(method, path, body)
+        if not answer.startswith(("200", "201")):
+            raise SystemExit(f"{path} answered {answer}")
+    for _ in range(5):
+        for name, (method, path, body) in requests.items():
+            started = time.process_time()
+            for _ in range(200):
+                call(method, path, body)
+            took = (time.process_time() - started) / 200 * 1e6
+            best[name] = round(min(best.get(name, took), took), 1)
+    return best
 
 
 def _read(url: str) -> None:
