@@ -372,6 +372,10 @@ class SharedResponse:
     valid_until: datetime | None
 
 
+_SHARED_CACHE_CONTROL = "public, no-cache"
+_SHARED_VARY = "Cookie, Authorization"
+
+
 def shared_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
     """Any cache may keep it but must revalidate: the ETag changes with the story's
     version, so asking again is one cheap request."""
@@ -408,10 +412,17 @@ def shared_hit(request: HttpRequest, *, slug: str, name: str) -> HttpResponse | 
     ):
         return None
     count_hit()
+    response: HttpResponse
     if found.etag in request.headers.get("If-None-Match", ""):
-        return shared_headers(HttpResponseNotModified(), found.etag)
-    response = HttpResponse(found.body, content_type=found.content_type)
-    return shared_headers(response, found.etag)
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(found.body, content_type=found.content_type)
+    # What shared_headers() gives a new response, written directly: parsing and
+    # merging header values cost a tenth of a hit.
+    response["ETag"] = found.etag
+    response["Cache-Control"] = _SHARED_CACHE_CONTROL
+    response["Vary"] = _SHARED_VARY
+    return response
 
 
 def shared_response(

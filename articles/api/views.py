@@ -182,13 +182,23 @@ class ThreadApi(APIView):
             if name:
                 hit = fragments.shared_hit(request, slug=kwargs["slug"], name=name)
                 if hit is not None:
-                    for header, value in self.default_response_headers.items():
+                    for header, value in self._kept_headers().items():
                         if header == "Vary":
                             patch_vary_headers(hit, [value])
                         else:
                             hit[header] = value
                     return hit
         return super().dispatch(request, *args, **kwargs)
+
+    def _kept_headers(self) -> dict[str, str]:
+        # DRF's headers (Allow, Vary: Accept) are the same for every request of a
+        # set-up view (setup() adds HEAD).
+        cls = type(self)
+        if cls._headers is None:
+            cls._headers = dict(self.default_response_headers)
+        return cls._headers
+
+    _headers: dict[str, str] | None = None
 
     @extend_schema(
         parameters=[

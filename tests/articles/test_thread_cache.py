@@ -535,3 +535,25 @@ def test_a_token_reader_never_gets_the_kept_api_read(
     bodies = [c["body"] for c in response.json()["results"]]
     assert bodies == ["Mine, waiting", "Shown to all"]
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_kept_page_carries_the_headers_of_the_first(
+    client: Client, article: Article
+) -> None:
+    """The story page kept for anonymous readers is answered with the caching
+    headers of the response it was kept from, and revalidates with its ETag."""
+    # given a page read once (kept) and again (from the cache)
+    make_comment(article=article)
+    url = reverse("articles:detail", kwargs={"slug": article.slug})
+    first = client.get(url)
+    # when
+    kept = client.get(url)
+    again = client.get(url, headers={"If-None-Match": kept["ETag"]})
+    # then
+    assert kept.content == first.content
+    for header in ("ETag", "Cache-Control", "Vary", "Content-Type"):
+        assert kept[header] == first[header], header
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == first["Cache-Control"]
