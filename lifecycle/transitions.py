@@ -3,7 +3,9 @@
 A transition moves a comment (locked by the caller) to another status and, in the
 same transaction, writes its immutable Decision row, updates the denormalised
 counters (the story's published comments, the reply counts of the comment's
-ancestors) and announces the change after commit (`lifecycle.events`).
+ancestors), takes the comment out of its ranked moderation queue (a changed status
+means a decided comment, or a new place in a queue that moderation's after-commit
+subscriber stores) and announces the change after commit (`lifecycle.events`).
 
 Transitions are not moderators' actions: `moderation.services.actions` decides
 *whether* a moderator may approve or reject and what else happens (reports
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
-from moderation.models import Decision
+from moderation.models import Decision, QueuePriority
 
 from .events import StatusChanged, status_changed
 
@@ -81,6 +83,10 @@ def comments_transition(
         by_status.setdefault(t.to_status, []).append(t.comment.pk)
     for status, ids in by_status.items():
         Comment.objects.filter(pk__in=ids).update(status=status, status_changed_at=now)
+    # Out of its queue with the change itself, so a queue page never lists a
+    # comment decided a moment ago (moderation.services.priority ranks it again if
+    # it entered one).
+    QueuePriority.objects.filter(comment_id__in=[t.comment.pk for t in real]).delete()
     _counters_update(real)
     is_bulk = len(real) > 1 if bulk is None else bulk
     status_changed.announce_on_commit(

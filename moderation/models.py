@@ -366,10 +366,12 @@ class ReporterRecord(models.Model):
 
 
 class QueuePriority(models.Model):
-    """The stored part of a queued comment's priority: toxicity + reports + history
-    (moderation.selectors explains the parts). Kept current where a part changes
-    (moderation.services.priority): a queue page then sorts stored numbers plus the
-    waiting points, instead of computing every part for every queued comment."""
+    """A comment's place in a ranked queue (Needs review, Reported): which queue,
+    its priority and each part of it (moderation.selectors explains the parts), and
+    what the queue's filters read. Kept current where any of it changes
+    (moderation.services.priority), so a queue page is a range of one index
+    (`queue_priority_order`) joined to the page's comments only, never a ranking of
+    the whole backlog. A comment in no ranked queue has no row."""
 
     comment = models.OneToOneField(
         Comment,
@@ -377,11 +379,47 @@ class QueuePriority(models.Model):
         on_delete=models.CASCADE,
         related_name="queue_priority",
     )
+    # selectors.Queue.NEEDS_REVIEW or REPORTED.
+    queue = models.CharField(max_length=20, default="")
+    # Copied from the comment (it never changes), so the story, section and site
+    # filters narrow the queue without reading the comments' rows.
+    article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    # When the comment started to wait in its queue.
+    waiting_since = models.DateTimeField(null=True)
+    # The latest pipeline result's toxicity and reason codes (a bit per
+    # PipelineReason, selectors.reason_bit), for the score band and reason filters.
+    toxicity = models.FloatField(null=True)
+    reason_bits = models.IntegerField(default=0)
+    # priority = base + waiting_points; base = toxicity + reports + history points.
+    toxicity_points = models.FloatField(default=0.0)
+    report_points = models.FloatField(default=0.0)
+    history_points = models.PositiveSmallIntegerField(default=0)
     base = models.FloatField(default=0.0)
+    # Stepped up on a schedule as the comment waits (services.priority).
+    waiting_points = models.PositiveSmallIntegerField(default=0)
+    priority = models.FloatField(default=0.0)
+    # Shown beside the parts: the open reports' weight, the author's rejections.
+    report_weight = models.FloatField(default=0.0)
+    author_rejected = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        indexes = [
+            # A queue page: highest priority first, then the longest waiting.
+            models.Index(
+                fields=["queue", "-priority", "waiting_since", "comment"],
+                name="queue_priority_order",
+            ),
+        ]
+
     def __str__(self) -> str:
-        return f"Priority of {self.comment_id}: {self.base:.1f} + waiting"
+        return f"{self.queue} {self.comment_id}: {self.priority:.1f}"
 
 
 class FeaturedComment(models.Model):

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -34,6 +35,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    JSONField,
     Min,
     OuterRef,
     Prefetch,
@@ -49,7 +51,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Comment, CommentRevision, CommentStatus
+from articles.models import Article, Comment, CommentRevision, CommentStatus
 from moderation.models import (
     AuthorStanding,
     CommentScore,
@@ -57,8 +59,10 @@ from moderation.models import (
     ModelVersion,
     ModerationSettings,
     PipelineResult,
+    QueuePriority,
     Report,
 )
+from moderation.reasons import PipelineReason
 from moderation.services.thresholds import hold_threshold_in_force
 
 TOXICITY_POINTS = 40.0
@@ -68,6 +72,8 @@ REJECTED_POINTS = 5
 REJECTED_MAX = 15
 SANCTION_POINTS = 5
 WAITING_STEPS = ((12, 10), (4, 7), (1, 4))  # (hours waiting, points), longest first
+# How long the filters' lists of choices (busiest stories, sections) are kept.
+LISTS_KEPT_SECONDS = 60
 
 
 class Queue:
@@ -77,6 +83,19 @@ class Queue:
     APPROVED = "approved"
     REJECTED = "rejected"
     ALL = "all"
+
+
+# The queues ranked by priority; each of their comments has a QueuePriority row.
+RANKED = (Queue.NEEDS_REVIEW, Queue.REPORTED)
+
+
+def reason_bit(code: str) -> int:
+    """The bit of a pipeline reason in QueuePriority.reason_bits (0 if unknown).
+
+    Bits follow PipelineReason's order: a new reason goes at the end, or the
+    stored bits must be refreshed (`manage.py queue_priorities_refresh`)."""
+    values = list(PipelineReason.values)
+    return 1 << values.index(code) if code in values else 0
 
 
 def _pending_reports() -> QuerySet[Report]:
@@ -109,8 +128,16 @@ def _rejections_capped() -> Case:
     )
 
 
+def waiting_points(waiting_since: datetime | None, now: datetime) -> int:
+    """Points for the time a comment has waited in its queue since `waiting_since`."""
+    for hours, points in WAITING_STEPS:
+        if waiting_since is not None and waiting_since <= now - timedelta(hours=hours):
+            return points
+    return 0
+
+
 def _waiting_points(now: datetime) -> Case:
-    """Points for the time a comment has waited since `waiting_since`."""
+    """waiting_points() in SQL, for the `waiting_since` annotation."""
     return Case(
         *[
             When(waiting_since__lte=now - timedelta(hours=h), then=Value(p))
@@ -192,27 +219,127 @@ def priority_bases(comment_ids: list[int]) -> dict[int, float]:
     }
 
 
-def _with_priority(qs: QuerySet[Comment], *, reported: bool) -> QuerySet[Comment]:
-    """The parts (shown on the page's rows) and the priority the queue sorts on:
-    the stored base (QueuePriority) plus the waiting points, so ranking a backlog
-    reads one stored number per comment.
+@dataclass(frozen=True)
+class QueueEntry:
+    """A comment's place in a ranked queue, as QueuePriority stores it."""
 
-    `waiting_since` is when the comment started to wait in its queue: the first
-    pending report on the Reported queue (a comment posted a week ago and reported
-    a minute ago has waited a minute), otherwise the last change of its status."""
+    comment_id: int
+    queue: str
+    article_id: int
+    waiting_since: datetime
+    toxicity: float | None
+    reason_bits: int
+    toxicity_points: float
+    report_points: float
+    history_points: int
+    report_weight: float
+    author_rejected: int
+
+    @property
+    def base(self) -> float:
+        return self.toxicity_points + self.report_points + self.history_points
+
+
+def queue_entries(comment_ids: Collection[int]) -> list[QueueEntry]:
+    """The entry of each of `comment_ids` that is in a ranked queue, computed from
+    the source rows (for moderation.services.priority, which stores them).
+
+    Needs review holds the held comments, waiting since their status changed;
+    Reported the published ones with an open report, waiting since the first
+    open report (a comment posted a week ago and reported a minute ago has waited
+    a minute). Other comments have no entry."""
     now = timezone.now()
     first_report = _pending_reports().order_by("created_at").values("created_at")[:1]
-    qs = qs.annotate(
-        waiting_since=Subquery(first_report, output_field=DateTimeField())
-        if reported
-        else F("status_changed_at")
+    rows = (
+        _with_parts(Comment.objects.filter(pk__in=list(comment_ids)), now)
+        .annotate(
+            first_report_at=Subquery(first_report, output_field=DateTimeField()),
+            ever_reported=Exists(Report.objects.filter(comment_id=OuterRef("pk"))),
+        )
+        .order_by()
+        .values(
+            "pk",
+            "status",
+            "status_changed_at",
+            "article_id",
+            "pipeline_result__toxicity",
+            "pipeline_result__reasons",
+            "p_toxicity",
+            "p_reports",
+            "p_history",
+            "report_weight",
+            "author_rejected",
+            "first_report_at",
+            "ever_reported",
+        )
     )
-    return _with_parts(qs, now).annotate(
-        p_waiting=_waiting_points(now),
-        priority=Cast(
-            Coalesce(F("queue_priority__base"), Value(0.0)) + F("p_waiting"),
-            FloatField(),
-        ),
+    entries = []
+    for row in rows:
+        if row["status"] == CommentStatus.HELD:
+            name, since = Queue.NEEDS_REVIEW, row["status_changed_at"]
+        elif row["status"] == CommentStatus.PUBLISHED and row["first_report_at"]:
+            name, since = Queue.REPORTED, row["first_report_at"]
+        else:
+            continue
+        codes = {r.get("code", "") for r in row["pipeline_result__reasons"] or []}
+        if row["ever_reported"]:
+            # The reason filter's "reported": any report, open or resolved.
+            codes.add(PipelineReason.REPORTED)
+        entries.append(
+            QueueEntry(
+                comment_id=row["pk"],
+                queue=name,
+                article_id=row["article_id"],
+                waiting_since=since,
+                toxicity=row["pipeline_result__toxicity"],
+                reason_bits=sum(reason_bit(c) for c in codes),
+                toxicity_points=float(row["p_toxicity"]),
+                report_points=float(row["p_reports"]),
+                history_points=int(row["p_history"]),
+                report_weight=float(row["report_weight"]),
+                author_rejected=int(row["author_rejected"]),
+            )
+        )
+    return entries
+
+
+def _ranked(name: str, site_ids: "SiteIds") -> QuerySet[Comment]:
+    """A ranked queue's comments with their stored priority and parts: the rows
+    of one range of the queue_priority_order index, in its order."""
+    # Only the stored row decides membership: a transition deletes it in the same
+    # transaction, so it never lists a decided comment (and a check of the
+    # comment's status would make the planner read every queued comment's row).
+    qs = Comment.objects.filter(queue_priority__queue=name)
+    if site_ids is not None:
+        qs = qs.filter(queue_priority__article__site_id__in=site_ids)
+    stored = {
+        "priority": "priority",
+        "p_toxicity": "toxicity_points",
+        "p_reports": "report_points",
+        "p_history": "history_points",
+        "p_waiting": "waiting_points",
+        "report_weight": "report_weight",
+        "author_rejected": "author_rejected",
+        "waiting_since": "waiting_since",
+    }
+    return qs.annotate(
+        **{name: F(f"queue_priority__{field}") for name, field in stored.items()}
+    )
+
+
+def _with_priority(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+    """The parts and the priority computed afresh, for the queues not ranked by
+    it (their pages show it; only the page's rows are computed)."""
+    now = timezone.now()
+    return (
+        _with_parts(qs.annotate(waiting_since=F("status_changed_at")), now)
+        .annotate(p_waiting=_waiting_points(now))
+        .annotate(
+            priority=Cast(
+                F("p_toxicity") + F("p_reports") + F("p_history") + F("p_waiting"),
+                FloatField(),
+            )
+        )
     )
 
 
@@ -235,54 +362,172 @@ def comments_in(site_ids: SiteIds) -> QuerySet[Comment]:
     return Comment.objects.filter(article__site_id__in=site_ids)
 
 
+# What a queue page reads of each comment and its related rows; a caller that
+# needs whole comments (a bulk action) asks for them with `.defer(None)`.
+QUEUE_PAGE_FIELDS = (
+    "article_id",
+    "author_id",
+    "parent_id",
+    "body",
+    "status",
+    "status_changed_at",
+    "text_version",
+    "article__title",
+    "article__section",
+    "author__username",
+    "author__display_name",
+    "author__standing__banned",
+    "author__standing__suspended_until",
+    "author__standing__premoderated",
+    "pipeline_result__reasons",
+    "pipeline_result__toxicity",
+)
+
+
 def queue(name: str, *, site_ids: SiteIds = None) -> QuerySet[Comment]:
     """The comments of one queue, with everything a queue page shows, by priority.
 
     `site_ids` limits it to those sites' stories (a moderator limited to some sites).
     """
-    # Related rows are fetched for the page's rows alone, so ranking a large backlog
-    # reads the comments' rows instead of joining stories, authors, parents and
-    # pipeline results for every one of them.
-    qs = comments_in(site_ids).prefetch_related(
-        "article", "author", "author__standing", "parent", "pipeline_result"
+    if name in RANKED:
+        qs = _ranked(name, site_ids)
+    else:
+        qs = comments_in(site_ids)
+        if name == Queue.PENDING:
+            qs = qs.filter(status=CommentStatus.PENDING)
+        elif name == Queue.APPROVED:
+            qs = qs.filter(status=CommentStatus.PUBLISHED)
+        elif name == Queue.REJECTED:
+            qs = qs.filter(status=CommentStatus.REJECTED)
+        qs = _with_priority(qs)
+    # The page's rows come from an index range with a LIMIT, so their story,
+    # author, standing, pipeline result, latest decision and the explanation of
+    # their latest active score are read for those rows alone; the open reports
+    # are prefetched with only the columns the page shows.
+    latest_spans = (
+        CommentScore.objects.filter(comment_id=OuterRef("pk"), is_shadow=False)
+        .order_by("-scored_at", "-id")
+        .values("explanation")[:1]
     )
-    if name == Queue.NEEDS_REVIEW:
-        qs = qs.filter(status=CommentStatus.HELD)
-    elif name == Queue.REPORTED:
-        # From the open reports (a partial index) to their comments, never a scan
-        # of every published comment.
-        qs = qs.filter(status=CommentStatus.PUBLISHED, pk__in=_open_report_ids())
-    elif name == Queue.PENDING:
-        qs = qs.filter(status=CommentStatus.PENDING)
-    elif name == Queue.APPROVED:
-        qs = qs.filter(status=CommentStatus.PUBLISHED)
-    elif name == Queue.REJECTED:
-        qs = qs.filter(status=CommentStatus.REJECTED)
-    qs = _with_priority(qs, reported=name == Queue.REPORTED).annotate(
-        seen_decision_id=_latest_decision_id()
+    qs = (
+        qs.annotate(
+            seen_decision_id=_latest_decision_id(),
+            score_spans=Subquery(latest_spans, output_field=JSONField()),
+        )
+        .select_related("article", "author", "author__standing", "pipeline_result")
+        .only(*QUEUE_PAGE_FIELDS)
     )
     qs = qs.prefetch_related(
         Prefetch(
-            "scores",
-            queryset=CommentScore.objects.filter(is_shadow=False),
-            to_attr="active_scores",
-        ),
-        Prefetch(
             "reports",
-            queryset=Report.objects.filter(
-                resolution=Report.Resolution.PENDING
-            ).select_related("reporter"),
+            queryset=Report.objects.filter(resolution=Report.Resolution.PENDING).only(
+                "comment_id", "reason"
+            ),
             to_attr="pending_reports",
         ),
     )
     return qs.order_by(*queue_ordering(name))
 
 
+# A filter of a queue: a comment's lookup (e.g. "article__section",
+# "pipeline_result__toxicity__gte", or "reason" for a pipeline reason code) and
+# its value.
+Narrowing = tuple[str, object]
+
+
+def queue_narrow(
+    qs: QuerySet[Comment], name: str, narrowing: Narrowing
+) -> QuerySet[Comment]:
+    """Queue `name`'s comments that match `narrowing`; on a ranked queue read from
+    their stored rows, so a filtered page is still one range of its index."""
+    lookup, value = narrowing
+    if name in RANKED:
+        return _narrow_stored(qs, "queue_priority__", narrowing)
+    if lookup == "reason":
+        return with_reason(qs, str(value))
+    return qs.filter(**{lookup: value})
+
+
+def _narrow_stored(
+    qs: QuerySet[Any], prefix: str, narrowing: Narrowing
+) -> QuerySet[Any]:
+    """`narrowing` on QueuePriority rows reached by `prefix` ("" from the rows)."""
+    lookup, value = narrowing
+    if lookup == "reason":
+        bit = F(f"{prefix}reason_bits").bitand(reason_bit(str(value)))
+        return qs.alias(reason_match=bit).filter(reason_match__gt=0)
+    # The row keeps the comment's story and its latest result's toxicity.
+    if lookup.startswith("pipeline_result__toxicity"):
+        lookup = "toxicity" + lookup.removeprefix("pipeline_result__toxicity")
+    elif lookup.split("__")[0] not in ("article", "article_id"):
+        raise ValueError(f"A ranked queue cannot filter on {lookup}.")
+    return qs.filter(**{f"{prefix}{lookup}": value})
+
+
+def queue_story_ids(name: str, *, site_ids: SiteIds = None) -> QuerySet[Any]:
+    """The stories with a comment in queue `name`."""
+    if name not in RANKED:
+        return queue(name, site_ids=site_ids).distinct().values_list("article_id")
+    return _stored_rows(name, site_ids).values_list("article_id").distinct()
+
+
+def queue_size(
+    name: str, *, site_ids: SiteIds = None, narrowing: Collection[Narrowing] = ()
+) -> int:
+    """How many comments ranked queue `name` holds, or those matching every
+    `narrowing`: counted from its stored rows, without reading the comments."""
+    rows = _stored_rows(name, site_ids)
+    for each in narrowing:
+        rows = _narrow_stored(rows, "", each)
+    return rows.count()
+
+
+def queue_busiest_stories(
+    name: str, *, site_ids: SiteIds = None, limit: int = 20
+) -> list[tuple[int, str, int]]:
+    """(story id, title, comments waiting) of the `limit` stories with the most
+    comments in ranked queue `name`, most first (read from its stored rows). A list
+    to choose from, kept for a minute: grouping the whole backlog on every page
+    would cost more than the page itself."""
+    scope = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
+    key = f"moderation:busiest:{name}:{scope}:{limit}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            _stored_rows(name, site_ids)
+            .values_list("article_id", "article__title")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "article_id")[:limit]
+        )
+        cache.set(key, found, LISTS_KEPT_SECONDS)
+    return [(pk, title, n) for pk, title, n in found]
+
+
+def story_sections() -> list[str]:
+    """The stories' sections, sorted (the section filter's choices), kept for a
+    minute."""
+    found = cache.get("moderation:sections")
+    if found is None:
+        found = sorted(
+            Article.objects.order_by().values_list("section", flat=True).distinct()
+        )
+        cache.set("moderation:sections", found, LISTS_KEPT_SECONDS)
+    return list(found)
+
+
+def _stored_rows(name: str, site_ids: SiteIds) -> QuerySet[QueuePriority]:
+    rows = QueuePriority.objects.filter(queue=name)
+    if site_ids is not None:
+        rows = rows.filter(article__site_id__in=site_ids)
+    return rows
+
+
 def with_reason(qs: QuerySet[Comment], code: str) -> QuerySet[Comment]:
     """Comments whose latest pipeline result recorded the reason `code`.
 
     On PostgreSQL a JSON containment the reasons' GIN index serves; elsewhere (SQLite
-    for trials and unit tests) a text match on the serialised reasons.
+    for trials and unit tests) a text match on the serialised reasons. (Ranked
+    queues read a bit of their stored row instead: `queue_narrow`.)
     """
     if connection.vendor == "postgresql":
         return qs.filter(pipeline_result__reasons__contains=[{"code": code}])

@@ -208,3 +208,15 @@ def stats_rollup_task() -> float:
 def priorities_expire_task() -> int:
     """Rank again the queued comments of authors whose suspension just ran out."""
     return priority.priorities_refresh_expired(within=timedelta(minutes=10))
+
+
+@shared_task(name="moderation.priorities_wait", soft_time_limit=50, time_limit=60)
+def priorities_wait_task() -> int:
+    """Step up the waiting points of queued comments that waited past a step."""
+    return priority.priorities_wait()
+
+
+@shared_task(name="moderation.priorities_repair", soft_time_limit=50, time_limit=60)
+def priorities_repair_task() -> int:
+    """Rank queued comments without a row; drop rows of comments that left."""
+    return priority.priorities_repair()

@@ -10,6 +10,7 @@ from articles.models import Article, Comment, CommentRevision, CommentStatus
 from articles.text import render_body
 from lifecycle.transitions import counters_recount
 from moderation.models import Decision, PipelineResult, Report
+from moderation.services.priority import priorities_refresh
 from readers.models import Appeal, Notification, NotificationKind, ProblemReport
 from sites.models import Site
 
@@ -103,6 +104,12 @@ class CommentFactory(factory.django.DjangoModelFactory[Comment]):
         if create:
             counters_recount(article_ids=[obj.article_id])
 
+    @factory.post_generation
+    def queue(obj: Comment, create: bool, extracted: object, **kwargs: object) -> None:
+        # And its place in a ranked queue is stored as the hooks would store it.
+        if create:
+            priorities_refresh(comment_ids=[obj.pk])
+
 
 class DecisionFactory(factory.django.DjangoModelFactory[Decision]):
     """A moderator's decision that kept the comment's status (e.g. a note)."""
@@ -123,6 +130,7 @@ class PipelineResultFactory(factory.django.DjangoModelFactory[PipelineResult]):
 
     class Meta:
         model = PipelineResult
+        skip_postgeneration_save = True
 
     comment = factory.SubFactory(CommentFactory, status=CommentStatus.HELD)
     text_version = factory.LazyAttribute(lambda r: r.comment.text_version)
@@ -133,17 +141,30 @@ class PipelineResultFactory(factory.django.DjangoModelFactory[PipelineResult]):
     toxicity = 0.73
     model_version = "m1"
 
+    @factory.post_generation
+    def queue(
+        obj: PipelineResult, create: bool, extracted: object, **kwargs: object
+    ) -> None:
+        if create:
+            priorities_refresh(comment_ids=[obj.comment_id])
+
 
 class ReportFactory(factory.django.DjangoModelFactory[Report]):
     """A reader's pending report of a published comment."""
 
     class Meta:
         model = Report
+        skip_postgeneration_save = True
 
     comment = factory.SubFactory(CommentFactory)
     reporter = factory.SubFactory(UserFactory)
     reason = "abusive"
     weight = 1.0
+
+    @factory.post_generation
+    def queue(obj: Report, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            priorities_refresh(comment_ids=[obj.comment_id])
 
 
 class AppealFactory(factory.django.DjangoModelFactory[Appeal]):

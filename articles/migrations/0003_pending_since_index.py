@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import AddIndexConcurrentlyIfPossible
+
 
 class Migration(migrations.Migration):
+    atomic = False
 
     dependencies = [
         ('articles', '0002_comment_counters'),
@@ -12,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyIfPossible(
             model_name='comment',
             index=models.Index(condition=models.Q(('status', 'pending')), fields=['status_changed_at'], name='comment_pending_since'),
         ),

@@ -256,6 +256,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.priorities_expire",
         "schedule": timedelta(seconds=60),
     },
+    "priorities-wait": {
+        # The ranked queues' waiting points step up at 1, 4 and 12 hours: a
+        # comment sits at most one run below its step (moderation.services.priority).
+        "task": "moderation.priorities_wait",
+        "schedule": timedelta(seconds=60),
+    },
+    "priorities-repair": {
+        # A safety net, not the way rows are kept (the transitions and hooks do
+        # that): rows a failed after-commit hook lost or left behind are put right.
+        # About half a second at a million comments, so not every minute.
+        "task": "moderation.priorities_repair",
+        "schedule": timedelta(minutes=10),
+    },
     "requeue-stuck-emails": {
         "task": "readers.requeue_stuck_emails",
         "schedule": timedelta(minutes=5),

@@ -21,9 +21,14 @@ def can(request: HttpRequest, perm: str) -> bool:
 
 
 def site_scope(request: HttpRequest) -> list[int] | None:
-    """The sites this moderator may see (None: every site)."""
-    user = request.user
-    return moderated_site_ids(user) if isinstance(user, User) else []
+    """The sites this moderator may see (None: every site); read once a request
+    (a queue page asks for it in its query, its count and several filters)."""
+    if not hasattr(request, "_parley_site_scope"):
+        user = request.user
+        scope = moderated_site_ids(user) if isinstance(user, User) else []
+        request._parley_site_scope = scope  # type: ignore[attr-defined]
+    scope_: list[int] | None = request._parley_site_scope  # type: ignore[attr-defined]
+    return scope_
 
 
 def seen_decision(request: HttpRequest, pk: int) -> int | None:

@@ -2,16 +2,21 @@
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from articles.models import Comment
 from core.errors import ServiceError
@@ -39,11 +44,52 @@ from .filters import (
     ScoreBandFilter,
     SectionFilter,
     SiteFilter,
+    StoryFilter,
+    stored_narrowing,
 )
 from .forms import DecideForm, action_input
 from .review import ReviewPage
 
 EXCERPT_CHARS = 400
+# The changelist's own parameters, which neither filter nor search.
+_PAGE_PARAMS = {ORDER_VAR, PAGE_VAR, ALL_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
+
+
+def _stored_only(request: HttpRequest) -> bool:
+    """Whether every filter of the changelist reads a ranked queue's stored rows
+    (no search, no date or author filter)."""
+    stored = {f.parameter_name for f in STORED_FILTERS}
+    return all(k in _PAGE_PARAMS | stored for k, v in request.GET.items() if v)
+
+
+_MARKER = "0000000000"
+
+
+def _url(name: str, arg: object = None) -> str:
+    """reverse(), once per route and URL prefix rather than once per row."""
+    prefix, suffix = _url_parts(name, get_script_prefix(), arg is not None)
+    return f"{prefix}{'' if arg is None else arg}{suffix}"
+
+
+@lru_cache(maxsize=64)
+def _url_parts(name: str, script_prefix: str, with_arg: bool) -> tuple[str, str]:
+    url = reverse(name, args=[_MARKER] if with_arg else [])
+    prefix, _marker, suffix = url.partition(_MARKER)
+    return prefix, suffix
+
+
+class StoredCountPaginator(Paginator):
+    """A paginator given its count instead of counting its query."""
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, count: int, **kwargs: Any
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
 
 
 def _bulk_action(action: ModeratorAction) -> Callable[..., None]:
@@ -55,6 +101,8 @@ def _bulk_action(action: ModeratorAction) -> Callable[..., None]:
     return admin.action(description=action.label, permissions=[action.permission])(run)
 
 
+# The filters a ranked queue answers from its stored rows.
+STORED_FILTERS = (SiteFilter, StoryFilter, SectionFilter, ReasonFilter, ScoreBandFilter)
 BULK_ACTIONS = tuple(_bulk_action(a) for a in MODERATOR_ACTIONS if a.bulk_name)
 # The inputs each bulk action reads, so the bar beside the menu shows only those
 # (moderation/static/moderation/queue.js); "custom days" goes with "days".
@@ -81,15 +129,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         "waiting_column",
     )
     list_display_links = None
-    list_filter = (
-        SiteFilter,
-        ("article", admin.RelatedOnlyFieldListFilter),
-        SectionFilter,
-        ReasonFilter,
-        ScoreBandFilter,
-        "created_at",
-        AuthorFilter,
-    )
+    list_filter = (*STORED_FILTERS, "created_at", AuthorFilter)
     search_fields = ("body", "author__username", "author__display_name")
     show_full_result_count = False
     # One bulk action per entry of the table that offers it in bulk.
@@ -132,6 +172,33 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
         return selectors.queue_ordering(self.queue_name)
 
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Paginator:
+        # A ranked queue filtered only by filters that read its stored rows is
+        # counted from those rows: the changelist's own count would join every
+        # matching comment's row.
+        if self.queue_name in selectors.RANKED and _stored_only(request):
+            return StoredCountPaginator(
+                queryset,
+                per_page,
+                count=selectors.queue_size(
+                    self.queue_name,
+                    site_ids=site_scope(request),
+                    narrowing=stored_narrowing(request),
+                ),
+                orphans=orphans,
+                allow_empty_first_page=allow_empty_first_page,
+            )
+        return super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -146,6 +213,17 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         )
 
     # -- columns --
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        # The same input as ModelAdmin's, without rendering a form widget's
+        # template for each of a page's 100 rows.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="Priority", ordering="priority")
     def priority_column(self, obj: Comment) -> SafeString:
@@ -166,11 +244,8 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def comment_column(self, obj: Comment) -> SafeString:
-        scores = getattr(obj, "active_scores", [])
-        spans = scores[0].explanation if scores else []
-        url = reverse(
-            f"admin:moderation_{self.model._meta.model_name}_change", args=[obj.pk]
-        )
+        spans = getattr(obj, "score_spans", None) or []
+        url = _url(f"admin:moderation_{self.model._meta.model_name}_change", obj.pk)
         return format_html(
             '<div class="comment-text">{}</div><a class="review-link" href="{}">'
             "Review #{}</a>{}",
@@ -182,8 +257,14 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
 
     @admin.display(description="Story", ordering="article__title")
     def story_column(self, obj: Comment) -> SafeString:
+        # The story filter lists only the busiest stories: each row leads to its.
         return format_html(
-            "{}<br><small>{}</small>", obj.article.title, obj.article.section
+            '<a href="?{}={}" title="This story\'s comments in the queue">{}</a>'
+            "<br><small>{}</small>",
+            StoryFilter.parameter_name,
+            obj.article_id,
+            obj.article.title,
+            obj.article.section,
         )
 
     @admin.display(description="Author")
@@ -200,7 +281,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         o: Any = obj
         return format_html(
             '<a href="{}?author={}">{}</a><br><small>{} rejected{}</small>',
-            reverse("admin:moderation_allcomment_changelist"),
+            _url("admin:moderation_allcomment_changelist"),
             obj.author_id,
             obj.author,
             o.author_rejected,
@@ -254,7 +335,9 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         refused: list[str] = []
         done: list[int] = []
         handled: set[int] = set()
-        selection = list(queryset.select_related(None).prefetch_related(None))
+        selection = list(
+            queryset.select_related(None).prefetch_related(None).defer(None)
+        )
         if action.bulk_call is not None and selection:
             # One transaction for the whole selection (e.g. approving 1,000).
             handled = {c.pk for c in selection}

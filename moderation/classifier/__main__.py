@@ -40,6 +40,10 @@ from moderation.classifier.evaluate import (
     leave_one_corpus_out,
 )
 from moderation.classifier.functional import format_functional, functional_results
+from moderation.classifier.identity_check import (
+    format_identity_check,
+    identity_check_results,
+)
 from moderation.classifier.model import (
     ATTRIBUTE_LABEL,
     TrainConfig,
@@ -243,6 +247,9 @@ def _evaluate_model(model: ToxicityModel, data_dir: Path) -> dict[str, Any]:
         ATTRIBUTE_LABEL,
     )
     metrics["functional"] = functional_results(scorer.toxicity, model.threshold)
+    metrics["identity_check"] = identity_check_results(
+        scorer.toxicity, IDENTITY_TERMS, model.threshold
+    )
     metrics["operating_point"] = model.card.get("thresholds", {}).get("news", {})
     return metrics
 
@@ -299,6 +306,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(format_attributes(metrics["attributes"]))
     print()
     print(format_functional(metrics["functional"]))
+    print()
+    print(format_identity_check(metrics["identity_check"]))
     print()
     print(_format_operating_point(metrics["operating_point"]))
     if not args.skip_loco:

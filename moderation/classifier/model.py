@@ -15,8 +15,9 @@ traced back to the characters that produced it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -63,18 +64,128 @@ CATEGORY_OF_ATTRIBUTE = {
 }
 
 
-@dataclass(frozen=True)
+class _Layout:
+    """Where a model's category and attribute scores sit in a prediction's row
+    (one per scorer, shared by every :class:`Prediction` it makes)."""
+
+    __slots__ = (
+        "attribute_names",
+        "attribute_start",
+        "categories_of",
+        "category_names",
+    )
+
+    def __init__(
+        self,
+        category_names: Sequence[str],
+        category_at: Sequence[int],
+        attribute_names: Sequence[str],
+        attribute_start: int,
+    ) -> None:
+        self.category_names = tuple(category_names)
+        at = tuple(category_at)
+        # The category scores of a row, as a tuple (itemgetter gives a bare
+        # value for one index).
+        self.categories_of: Callable[[list[float]], tuple[float, ...]] = (
+            itemgetter(*at) if len(at) > 1 else lambda row: tuple(row[i] for i in at)
+        )
+        self.attribute_names = tuple(attribute_names)
+        self.attribute_start = attribute_start
+
+
+_set = object.__setattr__
+
+
 class Prediction:
     """Scores of one comment in [0, 1]: ``toxicity``, per-category scores, and
     ``attributes``: a calibrated probability for each Perspective attribute the
-    model scores (``attributes["TOXICITY"] == toxicity``)."""
+    model scores (``attributes["TOXICITY"] == toxicity``).
 
+    Immutable. A scorer makes one per comment, so the ``categories`` and
+    ``attributes`` dicts are built from the batch's row on first use rather
+    than for every comment (the review queue reads ``categories``, the
+    Perspective API ``attributes``, rarely both).
+    """
+
+    __slots__ = ("_attributes", "_categories", "_layout", "_row", "toxicity")
     toxicity: float
-    categories: dict[str, float] = field(default_factory=dict)
-    attributes: dict[str, float] = field(default_factory=dict)
+    _categories: dict[str, float] | None
+    _attributes: dict[str, float] | None
+    _row: list[float]
+    _layout: _Layout
+    __hash__ = None  # type: ignore[assignment]  # its dicts are mutable
+
+    def __init__(
+        self,
+        toxicity: float,
+        categories: dict[str, float] | None = None,
+        attributes: dict[str, float] | None = None,
+    ) -> None:
+        _set(self, "toxicity", toxicity)
+        _set(self, "_categories", {} if categories is None else categories)
+        _set(self, "_attributes", {} if attributes is None else attributes)
+
+    @classmethod
+    def _from_row(
+        cls, toxicity: float, row: list[float], layout: _Layout
+    ) -> Prediction:
+        p = cls.__new__(cls)
+        _set(p, "toxicity", toxicity)
+        _set(p, "_row", row)
+        _set(p, "_layout", layout)
+        _set(p, "_categories", None)
+        _set(p, "_attributes", None)
+        return p
+
+    @property
+    def categories(self) -> dict[str, float]:
+        value = self._categories
+        if value is None:
+            layout = self._layout
+            value = dict(
+                zip(
+                    layout.category_names,
+                    layout.categories_of(self._row),
+                    strict=True,
+                )
+            )
+            _set(self, "_categories", value)
+        return value
+
+    @property
+    def attributes(self) -> dict[str, float]:
+        value = self._attributes
+        if value is None:
+            layout = self._layout
+            value = {"TOXICITY": self.toxicity}
+            scores = self._row[layout.attribute_start :]
+            value.update(zip(layout.attribute_names, scores, strict=True))
+            _set(self, "_attributes", value)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Prediction is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Prediction is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Prediction):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return (
+            f"Prediction(toxicity={self.toxicity!r}, "
+            f"categories={self.categories!r}, attributes={self.attributes!r})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "toxicity": self.toxicity,
+            "categories": dict(self.categories),
+            "attributes": dict(self.attributes),
+        }
 
 
 @dataclass(frozen=True)
@@ -216,6 +327,15 @@ class LinearScorer:
         ).astype(np.float32)
         self.explain_min_weight = float(params["explain_min_weight"])
         self.explain_relative = float(params.get("explain_relative", 0.0))
+        # Format 3 has no category heads: categories are read off attributes.
+        n_categories = len(self.category_names)
+        mapped = [a for a in CATEGORY_OF_ATTRIBUTE if a in extra]
+        self._layout = _Layout(
+            self.category_names or [CATEGORY_OF_ATTRIBUTE[a] for a in mapped],
+            range(n_categories) if n_categories else [extra.index(a) for a in mapped],
+            extra,
+            n_categories,
+        )
 
     def _unit_tfidf(
         self, normalised: Sequence[str]
@@ -260,32 +380,20 @@ class LinearScorer:
         return main, raw[:, gate + 1 :]
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
+        layout = self._layout
         out: list[Prediction] = []
-        n_categories = len(self.category_names)
-        extra = self.attribute_names[1:]
-        # Format 3 has no category heads: categories are read off attributes.
-        mapped = [a for a in CATEGORY_OF_ATTRIBUTE if a in extra]
-        names = self.category_names or [CATEGORY_OF_ATTRIBUTE[a] for a in mapped]
-        from_attributes = [n_categories + extra.index(a) for a in mapped]
+        make = Prediction._from_row
         for begin in range(0, len(texts), BATCH_SIZE):
             batch = normalise_batch(texts[begin : begin + BATCH_SIZE])
             main, others = self.logits(batch)
-            tox = _sigmoid(main).tolist()
-            probs = np.round(_sigmoid(others), 6)
-            cat_p = (
-                probs[:, :n_categories] if n_categories else probs[:, from_attributes]
-            ).tolist()
-            attr_p = probs[:, n_categories:].tolist()
+            # One row per comment: its category columns, then its attributes
+            # other than TOXICITY, rounded as stored.
+            rows = np.round(_sigmoid(others), 6).tolist()
             out.extend(
-                Prediction(
-                    toxicity=value,
-                    categories=dict(zip(names, row, strict=True)),
-                    attributes={
-                        "TOXICITY": value,
-                        **dict(zip(extra, attributes, strict=True)),
-                    },
-                )
-                for value, row, attributes in zip(tox, cat_p, attr_p, strict=True)
+                [
+                    make(value, row, layout)
+                    for value, row in zip(_sigmoid(main).tolist(), rows, strict=True)
+                ]
             )
         return out
 
@@ -617,10 +725,12 @@ class TrainConfig:
         "convabuse",
     )
     # Weight of the identity sentences written for Parley in the attribute
-    # heads: the hate sets mention groups mostly in hate, so without them a
-    # neutral mention of a group reads as an attack (templated AUC 0.9722
-    # with them in the IDENTITY_ATTACK head only, tox-aa9a490b).
-    augment_weight: float = 4.0
+    # heads, and in the toxicity heads: the hate sets mention groups mostly in
+    # hate, so without them a neutral mention of a group reads as an attack.
+    # Chosen on Parley's identity check sentences (``identity_check.py``) and
+    # the validation slices, never on the templated test set (model card).
+    augment_weight: float = 12.0
+    augment_head_weight: float = 3.0
     seed: int = 0
 
 
@@ -678,7 +788,13 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
             C=c,
             max_iter=3000,
             class_weight="balanced" if head in cfg.balanced_heads else None,
-        ).fit(x, label[rows])
+        ).fit(
+            x,
+            label[rows],
+            sample_weight=np.where(
+                source[rows] == "augment-identity", cfg.augment_head_weight, 1.0
+            ),
+        )
         # NB scaling is a fixed per-column factor, so it folds into the weights.
         heads[head] = (lr.coef_[0] * scale, float(lr.intercept_[0]))
     if not heads:

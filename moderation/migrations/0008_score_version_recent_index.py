@@ -2,8 +2,11 @@
 
 from django.db import migrations, models
 
+from core.migration_operations import AddIndexConcurrentlyIfPossible
+
 
 class Migration(migrations.Migration):
+    atomic = False
 
     dependencies = [
         ('articles', '0006_comment_rejected_author_index'),
@@ -11,7 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyIfPossible(
             model_name='commentscore',
             index=models.Index(fields=['model_version', '-scored_at'], name='score_version_recent'),
         ),

@@ -1,23 +1,31 @@
-"""Keeping the queues' stored priority current (moderation.models.QueuePriority).
+"""Keeping the ranked queues' stored rows current (moderation.models.QueuePriority).
 
-A queued comment's priority is toxicity + reports + history + waiting
-(moderation.selectors). The first three are stored per comment and refreshed here
-wherever one of them changes; waiting depends only on the clock and the comment's
-own `status_changed_at`, so the queue adds it when it sorts.
+Needs review and Reported are read from their stored rows: a comment's queue, its
+priority (toxicity + reports + history + waiting, moderation.selectors) and what
+the filters read (story, toxicity, reason codes). A row is written again wherever
+one of those changes, and dropped when the comment leaves its queue:
 
-Where each part changes, and who refreshes:
-- the comment enters a queue (held), or its author gains or loses a rejection:
-  `status_changed_receiver`, subscribed to lifecycle's after-commit hook;
-- its toxicity is written again while it stays held: the scoring service;
+- the comment's status changes (it enters or leaves a queue; its author gains or
+  loses a rejection): `status_changed_receiver`, on lifecycle's after-commit hook;
+- its toxicity and reasons are written again while it stays held: the scoring
+  service;
 - a report is filed or resolved, and so a reporter's weight: the report services;
 - its author is suspended, banned, pre-moderated or lifted: the sanction actions;
-- a suspension runs out: `priorities_refresh_expired` (the minutely beat).
+- a suspension runs out: `priorities_refresh_expired` (the minutely beat);
+- it waits past 1, 4 or 12 hours: `priorities_wait` (the minutely beat) steps its
+  waiting points up, so no page computes them per request.
+
+A status change also deletes the comment's row in its own transaction
+(lifecycle.transitions), so a queue never lists a decided comment while the hook
+is pending; `priorities_repair` (beat, every ten minutes) ranks any queued comment
+without a row and drops rows left behind (a hook that failed, rows written around
+the services).
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Comment, CommentStatus
@@ -37,25 +45,73 @@ def _queued() -> Q:
     )
 
 
+_STORED_FIELDS = [
+    "queue",
+    "article",
+    "waiting_since",
+    "toxicity",
+    "reason_bits",
+    "toxicity_points",
+    "report_points",
+    "history_points",
+    "base",
+    "waiting_points",
+    "priority",
+    "report_weight",
+    "author_rejected",
+    "updated_at",
+]
+
+
+def _row(entry: selectors.QueueEntry, now: datetime) -> QueuePriority:
+    waiting = selectors.waiting_points(entry.waiting_since, now)
+    return QueuePriority(
+        comment_id=entry.comment_id,
+        queue=entry.queue,
+        article_id=entry.article_id,
+        waiting_since=entry.waiting_since,
+        toxicity=entry.toxicity,
+        reason_bits=entry.reason_bits,
+        toxicity_points=entry.toxicity_points,
+        report_points=entry.report_points,
+        history_points=entry.history_points,
+        base=entry.base,
+        waiting_points=waiting,
+        priority=entry.base + waiting,
+        report_weight=entry.report_weight,
+        author_rejected=entry.author_rejected,
+        updated_at=now,
+    )
+
+
 def priorities_refresh(*, comment_ids: Iterable[int]) -> int:
-    """Store the current priority base of those of `comment_ids` in a ranked queue
-    (Needs review, Reported); returns how many were stored."""
+    """Store the queue row of each of `comment_ids` in a ranked queue (Needs
+    review, Reported) and drop the rows of the others; returns how many are
+    queued."""
     ids = sorted(set(comment_ids))
+    now = timezone.now()
     stored = 0
     for start in range(0, len(ids), CHUNK):
-        queued = list(
-            Comment.objects.filter(_queued(), pk__in=ids[start : start + CHUNK])
-            .values_list("pk", flat=True)
+        chunk = ids[start : start + CHUNK]
+        # Parts are computed for queued comments only: a bulk approval refreshes
+        # a thousand comments that all just left their queue.
+        in_queue = list(
+            Comment.objects.filter(_queued(), pk__in=chunk)
             .order_by()
+            .values_list("pk", flat=True)
         )
-        bases = selectors.priority_bases(queued) if queued else {}
+        entries = selectors.queue_entries(in_queue) if in_queue else []
+        queued = {e.comment_id for e in entries}
+        QueuePriority.objects.filter(
+            comment_id__in=[pk for pk in chunk if pk not in queued]
+        ).delete()
         QueuePriority.objects.bulk_create(
-            [QueuePriority(comment_id=pk, base=base) for pk, base in bases.items()],
+            [_row(e, now) for e in entries],
             update_conflicts=True,
             unique_fields=["comment"],
-            update_fields=["base", "updated_at"],
+            update_fields=_STORED_FIELDS,
         )
-        stored += len(bases)
+        stored += len(entries)
     return stored
 
 
@@ -77,9 +133,58 @@ def priorities_refresh_reporters(*, reporter_ids: Iterable[int]) -> int:
 
 
 def priorities_refresh_all() -> int:
-    """Every queued comment (after loading data written around the services)."""
-    ids = Comment.objects.filter(_queued()).values_list("pk", flat=True)
-    return priorities_refresh(comment_ids=list(ids))
+    """Every queued comment, and no row for any other (after loading data written
+    around the services, or after deploying a change to what is stored)."""
+    ids = set(Comment.objects.filter(_queued()).values_list("pk", flat=True))
+    ids.update(QueuePriority.objects.values_list("comment_id", flat=True))
+    return priorities_refresh(comment_ids=ids)
+
+
+def priorities_wait(*, now: datetime | None = None) -> int:
+    """Step up the waiting points of the comments that have waited past 1, 4 or 12
+    hours since the last run (the minutely beat); returns how many rows moved."""
+    now = now or timezone.now()
+    moved = 0
+    for hours, points in selectors.WAITING_STEPS:  # longest first
+        moved += QueuePriority.objects.filter(
+            waiting_points__lt=points, waiting_since__lte=now - timedelta(hours=hours)
+        ).update(waiting_points=points, priority=F("base") + points, updated_at=now)
+    return moved
+
+
+def priorities_repair() -> int:
+    """Rank the queued comments that have no row in their queue and drop the rows
+    of comments that left it: what a failed after-commit hook, or rows written
+    around the services, left behind. Returns how many comments were refreshed."""
+    in_queue = QueuePriority.objects.filter(comment_id=OuterRef("pk"))
+    held = Comment.objects.filter(status=CommentStatus.HELD).filter(
+        ~Exists(in_queue.filter(queue=selectors.Queue.NEEDS_REVIEW))
+    )
+    reported = Report.objects.filter(
+        resolution=Report.Resolution.PENDING, comment__status=CommentStatus.PUBLISHED
+    ).filter(
+        ~Exists(
+            QueuePriority.objects.filter(
+                comment_id=OuterRef("comment_id"), queue=selectors.Queue.REPORTED
+            )
+        )
+    )
+    open_reports = Report.objects.filter(
+        comment_id=OuterRef("comment_id"), resolution=Report.Resolution.PENDING
+    )
+    left = QueuePriority.objects.filter(
+        Q(queue=selectors.Queue.NEEDS_REVIEW) & ~Q(comment__status=CommentStatus.HELD)
+        | Q(queue=selectors.Queue.REPORTED)
+        & (~Q(comment__status=CommentStatus.PUBLISHED) | ~Exists(open_reports))
+        | ~Q(queue__in=selectors.RANKED)
+    )
+    ids = {
+        *held.values_list("pk", flat=True),
+        *reported.values_list("comment_id", flat=True),
+        *left.values_list("comment_id", flat=True),
+    }
+    priorities_refresh(comment_ids=ids)
+    return len(ids)
 
 
 def priorities_refresh_expired(*, within: timedelta) -> int:
@@ -93,14 +198,9 @@ def priorities_refresh_expired(*, within: timedelta) -> int:
 
 def status_changed_receiver(events: Sequence[StatusChanged]) -> None:
     """Subscribed per batch (ModerationConfig.ready): a comment that entered a
-    queue gets its priority; an author whose rejections changed gets theirs
-    refreshed on every queued comment."""
-    entered = [
-        e.comment_id
-        for e in events
-        if e.new_status in (CommentStatus.HELD, CommentStatus.PUBLISHED)
-    ]
-    priorities_refresh(comment_ids=entered)
+    queue gets its row, one that left loses it, and an author whose rejections
+    changed gets every queued comment of theirs refreshed."""
+    priorities_refresh(comment_ids=[e.comment_id for e in events])
     rejections_changed = [
         e.comment_id
         for e in events

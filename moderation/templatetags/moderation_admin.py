@@ -1,10 +1,14 @@
-"""The dashboard on the admin index, as an inclusion tag."""
+"""The dashboard on the admin index, and the queues' table, as inclusion tags."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
+from django.contrib.admin.templatetags import admin_list
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from moderation import selectors
@@ -91,4 +95,43 @@ def moderation_dashboard(context: dict[str, Any]) -> dict[str, Any]:
             "bursts": f"{every}?{in_site}reason=BURST",
             "reason": f"{every}?{in_site}reason=",
         },
+    }
+
+
+@register.inclusion_tag("admin/change_list_results.html")
+def queue_result_list(cl: Any) -> dict[str, Any]:
+    """The changelist's table as the admin's `result_list` makes it, each row built
+    in one pass: every column of a queue is a method of its admin returning HTML,
+    so the admin's per-cell field lookups and one template variable per cell (a
+    thousand on a page of 100) are skipped. Other lists get the admin's own."""
+    model_admin = cl.model_admin
+    columns = [getattr(model_admin, name, None) for name in cl.list_display]
+    if cl.formset or not all(callable(column) for column in columns):
+        return admin_list.result_list(cl)
+    cells: list[tuple[str, Callable[[Any], Any]]] = [
+        ("action-checkbox" if name == "action_checkbox" else f"field-{name}", column)
+        for name, column in zip(cl.list_display, columns, strict=True)
+        if column is not None
+    ]
+    rows = [
+        admin_list.ResultList(
+            None,
+            [
+                mark_safe(  # noqa: S308  (each cell's HTML is escaped or built safe)
+                    "".join(
+                        f'<td class="{css}">{conditional_escape(column(obj))}</td>'
+                        for css, column in cells
+                    )
+                )
+            ],
+        )
+        for obj in cl.result_list
+    ]
+    headers = list(admin_list.result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": rows,
     }

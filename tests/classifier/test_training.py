@@ -167,3 +167,25 @@ def test_functional_suite_reports_every_kind() -> None:
     assert results["per_kind"]["neutral_group_mention"]["accuracy"] == 1.0
     assert 0.0 < results["per_kind"]["direct_threat"]["accuracy"] < 1.0
     assert all(len(k.cases) >= 10 for k in KINDS)
+
+
+def test_identity_check_sentences_are_never_training_rows() -> None:
+    """The sentences models are chosen on for identity fairness share no text
+    and no sentence shape with the identity sentences trained on, and hold
+    both hostile and neutral rows."""
+    # given
+    from moderation.classifier.data import IDENTITY_TERMS, identity_terms_in
+    from moderation.classifier.identity_check import identity_check_examples
+
+    def shape(text: str) -> str:
+        for term in identity_terms_in(text):
+            text = text.replace(term, "<t>")
+        return text
+
+    # when
+    check = identity_check_examples(IDENTITY_TERMS)
+    trained = identity_augmentation(IDENTITY_TERMS, lexicon=True)
+    # then
+    assert {shape(e.text) for e in check}.isdisjoint(shape(e.text) for e in trained)
+    assert all(e.split == "val" for e in check)
+    assert {e.label for e in check} == {0, 1}

@@ -130,3 +130,49 @@ def test_after_an_upgrade_the_threshold_in_force_follows_the_new_model(
     else:
         assert hold.value == moderator_value
         assert hold.source == thresholds.ThresholdSource.MODERATOR
+
+
+@pytest.mark.django_db
+def test_sites_on_tox_9c05f70e_move_to_the_identity_fixed_model_and_keep_old_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A site whose active model is tox-9c05f70e (the six-attribute model
+    whose templated identity AUC fell to 0.9714) scores with the new shipped
+    model after the upgrade; the new row carries the new operating point, a
+    site following the model holds at it, and scores recorded under
+    tox-9c05f70e stay with tox-9c05f70e."""
+    # given
+    from moderation.models import CommentScore
+    from tests.factories import make_comment
+
+    monkeypatch.setattr(registry, "_loaded", {})
+    old = ModelVersion.objects.create(
+        version="tox-9c05f70e",
+        path=registry._shipped_path(),
+        threshold=0.1312,
+        is_active=True,
+    )
+    settings = ModerationSettings.get_or_create_current()
+    settings.hold_threshold = None
+    settings.save()
+    comment = make_comment()
+    CommentScore.objects.create(
+        comment=comment, model_version=old.version, text_version=1, toxicity=0.2
+    )
+    # when
+    row = registry.active_model_version_get_or_register()
+    # then
+    shipped = load_model(DEFAULT_MODEL_PATH)
+    assert row is not None
+    assert row.version == shipped.version != "tox-9c05f70e"
+    assert row.threshold == pytest.approx(shipped.threshold)
+    assert len(shipped.attribute_names) == 6
+    old.refresh_from_db()
+    assert not old.is_active
+    assert CommentScore.objects.get(comment=comment).model_version == "tox-9c05f70e"
+    hold = thresholds.hold_threshold_in_force()
+    assert hold.value == pytest.approx(shipped.threshold)
+    assert hold.model_version == shipped.version
+    model = registry.active_model()[1]
+    assert model is not None
+    assert model.version == shipped.version

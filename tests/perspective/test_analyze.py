@@ -114,7 +114,10 @@ def test_chat_bot_request_with_spans(call: Call) -> None:
     assert set(data["attributeScores"]) == set(attributes)
     spans = data["attributeScores"]["TOXICITY"]["spanScores"]
     marked = [text[s["begin"] : s["end"]] for s in spans]
-    assert "moron" in marked
+    # Which of the two insults passes the highlight cut depends on the model
+    # (tox-e62b871e marks only "worthless"); each span is a word as sent.
+    assert marked
+    assert set(marked) <= {"worthless", "moron"}
     assert all(s["score"]["type"] == "PROBABILITY" for s in spans)
 
 

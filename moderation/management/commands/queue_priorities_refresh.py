@@ -1,6 +1,7 @@
 """Store the priority of every queued comment again (moderation.services.priority).
 
-Run once after deploying the stored priority (migration 0005), or after writing
+Run once after deploying a change to what is stored (migrations 0005, 0009; the
+`priorities_repair` beat also repairs rows, within ten minutes), or after writing
 comments, reports or sanctions around the services (imports, fixtures).
 """
 
