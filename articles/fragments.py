@@ -372,6 +372,10 @@ class SharedResponse:
     valid_until: datetime | None
 
 
+_SHARED_CACHE_CONTROL = "public, no-cache"
+_SHARED_VARY = "Cookie, Authorization"
+
+
 def shared_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
     """Any cache may keep it but must revalidate: the ETag changes with the story's
     version, so asking again is one cheap request."""
@@ -379,6 +383,45 @@ def shared_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
         response["ETag"] = etag
     patch_cache_control(response, public=True, no_cache=True)
     patch_vary_headers(response, ["Cookie", "Authorization"])
+    return response
+
+
+def _remember_slug(slug: str, article_id: int) -> None:
+    # Also when another process resolved it: otherwise a process that never missed
+    # would ask Redis for the slug on every hit.
+    if len(_SLUG_IDS) >= 10_000:
+        _SLUG_IDS.clear()
+    _SLUG_IDS[slug] = article_id
+
+
+def shared_hit(request: HttpRequest, *, slug: str, name: str) -> HttpResponse | None:
+    """The kept response for an anonymous read (see `shared_response`), or None
+    when there is none for the story's current version."""
+    article_id = _SLUG_IDS.get(slug)
+    if article_id is None:
+        article_id = cache.get(_SLUG_KEY.format(slug))
+        if article_id is None:
+            return None
+        _remember_slug(slug, article_id)
+    found: SharedResponse | None
+    _, found = story_entry(article_id=article_id, name=name)
+    if (
+        found is None
+        or found.slug != slug
+        or (found.valid_until is not None and timezone.now() >= found.valid_until)
+    ):
+        return None
+    count_hit()
+    response: HttpResponse
+    if found.etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(found.body, content_type=found.content_type)
+    # What shared_headers() gives a new response, written directly: parsing and
+    # merging header values cost a tenth of a hit.
+    response["ETag"] = found.etag
+    response["Cache-Control"] = _SHARED_CACHE_CONTROL
+    response["Vary"] = _SHARED_VARY
     return response
 
 
@@ -396,29 +439,16 @@ def shared_response(
     no database query; a miss loads the story and calls `build(article)`, whose 200
     response (with its ETag) is kept under the version read before building.
     """
-    article_id = _SLUG_IDS.get(slug) or cache.get(_SLUG_KEY.format(slug))
-    if article_id is not None:
-        found: SharedResponse | None
-        _, found = story_entry(article_id=article_id, name=name)
-        if (
-            found is not None
-            and found.slug == slug
-            and (found.valid_until is None or timezone.now() < found.valid_until)
-        ):
-            count_hit()
-            if found.etag in request.headers.get("If-None-Match", ""):
-                return shared_headers(HttpResponseNotModified(), found.etag)
-            response = HttpResponse(found.body, content_type=found.content_type)
-            return shared_headers(response, found.etag)
+    hit = shared_hit(request, slug=slug, name=name)
+    if hit is not None:
+        return hit
     article = selectors.published_articles().filter(slug=slug).first()
     if article is None:
         raise not_found or Http404(f"There is no story {slug!r}.")
     cache.set(
         _SLUG_KEY.format(slug), article.pk, timeout=settings.PARLEY_THREAD_CACHE_SECONDS
     )
-    if len(_SLUG_IDS) >= 10_000:
-        _SLUG_IDS.clear()
-    _SLUG_IDS[slug] = article.pk
+    _remember_slug(slug, article.pk)
     version = story_version(article.pk)
     response = build(article)
     etag = response.get("ETag")

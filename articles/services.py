@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,11 +18,19 @@ from moderation.models import AuthorStanding, Decision
 from .models import Article, Comment, CommentRevision, CommentStatus, IdempotencyKey
 from .text import clean_body, render_body
 
+_UNREAD = object()
+
 
 def _require_reader(user: User) -> None:
     if not user.is_authenticated or not user.is_active:
         raise NotAllowed("Please log in to comment.", code="not_authenticated")
-    standing = AuthorStanding.objects.filter(user=user).first()
+    # Read with an API token already (config.authentication); else one query.
+    preloaded: Any = getattr(user, "preloaded_standing", _UNREAD)
+    standing: AuthorStanding | None = (
+        AuthorStanding.objects.filter(user=user).first()
+        if preloaded is _UNREAD
+        else preloaded
+    )
     if standing is None:
         return
     if standing.banned:

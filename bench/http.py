@@ -4,18 +4,22 @@
     REDIS_URL=redis://127.0.0.1:6379/2 \
         .venv/bin/python bench/http.py [--seconds 8] [--port 9210] [--background 0]
 
-It creates a scratch database beside DATABASE_URL's (dropped at the end), loads
+It creates a scratch database beside DATABASE_URL's, named after it (e.g.
+parley_hh_bench_<pid> for .../parley_hh; dropped at the end), loads
 stories of 50, 500, 2,000 and 5,000 comments with `seed_load` (plus --background
 comments on other stories; it runs VACUUM (ANALYZE)), empties the Redis database
 of REDIS_URL (use one of your own) and starts gunicorn with 2 sync workers itself.
 With wrk -c16 it measures, in one run: the trivial view (bench/benchurls.py) at
-the start and at the end; the story page and the thread API, first page, for each
+the start and at the end, and alternating with every other figure, a second of
+each; the story page and the thread API, first page, for each
 story, cached (warm) and uncached (a second gunicorn whose thread cache keeps
 nothing, so every request renders from the database); a reader reading the
 2,000-comment thread whole through the API's cursor and through the pages; and
 comment POSTs through the API with a Celery worker scoring them. Every rate is
-also given divided by the trivial view's. The last line is one JSON object, with
-the peak RSS of every process started.
+also given as a ratio: the median, over its alternations, of its rate divided
+by the trivial view's of the second before (the machine's load changes from one
+second to the next; a baseline from minutes before would be another machine's).
+The last line is one JSON object, with the peak RSS of every process started.
 """
 
 import sys
@@ -34,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import time
 from urllib.parse import urlsplit
@@ -132,7 +137,10 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk).")
     base_db, redis_url = required_services()
-    with scratch_database(base_db) as db_url:
+    # Named after DATABASE_URL's database, so sessions sharing a server each
+    # drop only their own scratch databases.
+    prefix = f"{urlsplit(base_db).path.strip('/') or 'parley'}_bench"
+    with scratch_database(base_db, prefix) as db_url:
         env = service_env(
             db_url, redis_url, "bench.benchsite", DJANGO_DEBUG="false",
             PARLEY_COMMENT_WRITE_RATE="1000000/m", DB_CONN_MAX_AGE="600",
@@ -212,13 +220,40 @@ def _run(
 
     figures: dict[str, dict[str, float]] = {}
     whole: dict[str, object] = {}
+    # Each figure alternates with the trivial view on the same server, a second
+    # of each, and its ratio is the median of the alternations' ratios: the machine
+    # is shared and its load changes from one second to the next, so a figure is
+    # divided by the baseline of its own moment, not by one from minutes before.
+    paired: dict[str, float] = {}
+    ratios: dict[str, float] = {}
+
+    def measure(key: str, target: str, script: Path | None = None) -> None:
+        bases, runs = [], []
+        for _ in range(max(2, args.seconds)):
+            bases.append(_wrk(url("/bench/trivial/"), 1))
+            runs.append(_wrk(target, 1, script=script))
+        paired[key] = round(statistics.mean(b["rps"] for b in bases), 1)
+        ratios[key] = round(
+            statistics.median(
+                r["rps"] / b["rps"] for r, b in zip(runs, bases, strict=True)
+            ),
+            3,
+        )
+        figures[key] = {
+            "rps": round(statistics.mean(r["rps"] for r in runs), 1),
+            "p99_ms": max(r["p99_ms"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+        }
 
     # Cached: the deployed configuration; each page read once before measuring.
     procs.start("gunicorn_cached", _gunicorn(args.port))
     wait_http(url("/bench/trivial/"))
     for name, path in pages().items():
         _read(url(path))
-        figures[f"{name}_cached"] = _wrk(url(path), args.seconds)
+        if name == "trivial":
+            figures["trivial_cached"] = _wrk(url(path), args.seconds)
+        else:
+            measure(f"{name}_cached", url(path))
     whole["api_cached"] = _read_whole(args.port, "load-2000", pages=False)
     whole["pages_cached"] = _read_whole(args.port, "load-2000", pages=True)
     procs.stop("gunicorn_cached")
@@ -230,7 +265,7 @@ def _run(
     for name, path in pages().items():
         if name != "trivial":
             _read(url(path))
-            figures[f"{name}_uncached"] = _wrk(url(path), args.seconds)
+            measure(f"{name}_uncached", url(path))
     whole["api_uncached"] = _read_whole(args.port, "load-2000", pages=False)
     whole["pages_uncached"] = _read_whole(args.port, "load-2000", pages=True)
     procs.stop("gunicorn_uncached")
@@ -245,22 +280,26 @@ def _run(
     script = log_dir / "post.lua"
     script.write_text(POST_LUA % token)
     posts = url("/api/v1/articles/bench-posts/comments/")
-    figures["post"] = _wrk(posts, args.seconds, script=script)
+    measure("post", posts, script=script)
     figures["trivial_end"] = _wrk(url("/bench/trivial/"), args.seconds)
     procs.stop("worker")
     procs.stop("gunicorn_posts")
+    cpu = _cpu_per_request(token)
 
-    trivial = (figures["trivial_cached"]["rps"] + figures["trivial_end"]["rps"]) / 2
+    trivials = [figures["trivial_cached"]["rps"], figures["trivial_end"]["rps"]]
+    trivials += paired.values()
 
     def ratio(key: str) -> float:
-        return round(figures[key]["rps"] / trivial, 3)
+        return ratios[key]
 
     result: dict[str, object] = {
-        "trivial_rps": round(trivial, 1),
+        "trivial_rps": round(sum(trivials) / len(trivials), 1),
         "trivial_rps_start_end": [
             figures["trivial_cached"]["rps"],
             figures["trivial_end"]["rps"],
         ],
+        "trivial_rps_min_max": [min(trivials), max(trivials)],
+        "ratio_basis": "median over alternating 1 s runs of figure / trivial view",
     }
     for size in SIZES:
         for kind in ("page", "api"):
@@ -268,6 +307,7 @@ def _run(
                 key = f"{kind}_{size}_{state}"
                 result[f"{key}_rps"] = figures[key]["rps"]
                 result[f"{key}_ratio"] = ratio(key)
+                result[f"{key}_trivial_rps"] = paired[key]
                 result[f"{key}_p99_ms"] = figures[key]["p99_ms"]
                 if figures[key]["errors"]:
                     result[f"{key}_errors"] = figures[key]["errors"]
@@ -287,7 +327,16 @@ def _run(
             },
             "post_rps": figures["post"]["rps"],
             "post_ratio": ratio("post"),
+            "post_trivial_rps": paired["post"],
             "post_errors": figures["post"]["errors"],
+            # CPU per request inside one process (no gunicorn, wrk or scheduling):
+            # what the web process itself spends, less swayed by the machine's load.
+            "cpu_us_per_request": cpu,
+            "cpu_ratio_to_trivial": {
+                k: round(cpu["trivial"] / v, 3)
+                for k, v in cpu.items()
+                if k != "trivial"
+            },
             "top_level_per_story": {s: shapes[s]["top_level"] for s in SIZES},
             "seed_s": seed_s,
             "background_comments": args.background,
@@ -296,6 +345,59 @@ def _run(
         }
     )
     return result
+
+
+def _cpu_per_request(token: str) -> dict[str, float]:
+    """CPU microseconds per request, served by Django's WSGI handler in this process:
+    the trivial view, the cached first page of the 5,000-comment story and of its
+    thread API, and a comment POST (its scoring task is queued, not run). Each
+    alternates with the others in rounds; each takes its cheapest round."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    post = b'{"body": "Thanks for the reporting on the bridge vote, it was useful."}'
+    requests = {
+        "trivial": ("GET", "/bench/trivial/", b""),
+        "page_5000_cached": ("GET", "/stories/load-5000/", b""),
+        "api_5000_cached": ("GET", "/api/v1/articles/load-5000/comments/", b""),
+        "post": ("POST", "/api/v1/articles/bench-posts/comments/", post),
+    }
+
+    def call(method: str, path: str, body: bytes) -> str:
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json",
+        }  # fmt: skip
+        if method == "POST":
+            environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+        status: list[str] = []
+        response = app(environ, lambda s, h, e=None: status.append(s))  # type: ignore[arg-type]
+        try:
+            b"".join(response)
+        finally:
+            response.close()  # request_finished, as a WSGI server would
+        return status[0]
+
+    best: dict[str, float] = {}
+    for method, path, body in requests.values():
+        # First reads keep the pages again (the uncached server's zero timeout
+        # dropped them).
+        answer = call(method, path, body)
+        if not answer.startswith(("200", "201")):
+            raise SystemExit(f"{path} answered {answer}")
+    for _ in range(5):
+        for name, (method, path, body) in requests.items():
+            started = time.process_time()
+            for _ in range(200):
+                call(method, path, body)
+            took = (time.process_time() - started) / 200 * 1e6
+            best[name] = round(min(best.get(name, took), took), 1)
+    return best
 
 
 def _read(url: str) -> None:

@@ -7,6 +7,12 @@ from moderation import views as ops
 from moderation.api.views import comment_report_form
 
 urlpatterns = [
+    # The thread API and readers' pages first: Django tries patterns in order, and
+    # a cached story page costs little more than finding its pattern (the API's
+    # prefix first: every pattern under "" is tried for any path). No other
+    # pattern matches the same paths (tests/config/test_urls.py).
+    path("api/v1/", include("articles.api.urls")),
+    path("", include("articles.urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
@@ -22,7 +28,6 @@ urlpatterns = [
     # /v1alpha1; only processes with PARLEY_PERSPECTIVE_API answer it.
     path("v1alpha1/", include("perspective.urls")),
     path("accounts/", include("accounts.urls")),
-    path("api/v1/", include("articles.api.urls")),
     path("api/v1/", include("readers.api.urls")),
     path("api/v1/", include("sites.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -35,7 +40,6 @@ urlpatterns = [
     ),
     path("", include("sites.urls")),
     path("", include("readers.urls")),
-    path("", include("articles.urls")),
 ]
 
 handler400 = "config.error_views.bad_request"

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -247,10 +247,9 @@ def phase_classifier(
 class _Earlier:
     """A comment already scored with the same fingerprint."""
 
-    comment_id: int
     author_id: int
     article_id: int
-    created_at: datetime
+    created_at: datetime  # the latest such comment of this author on this story
     author_joined: datetime
 
 
@@ -291,22 +290,27 @@ def phase_history(
         minutes=max(settings.repeat_window_minutes, settings.burst_window_minutes)
     )
     earlier: dict[str, list[_Earlier]] = defaultdict(list)
+    # One row per text, author and story, with the author's latest time: the
+    # checks below only ask whether such a comment exists since some moment, and a
+    # wave of one text (spam, or a benchmark) is then a few rows, not one per
+    # comment read and compared on every batch.
     for row in (
         PipelineResult.objects.filter(
             text_fingerprint__in=set(fingerprints.values()),
             comment__created_at__gte=horizon,
         )
         .exclude(comment_id__in=batch_ids)
+        .order_by()
         .values_list(
             "text_fingerprint",
-            "comment_id",
             "comment__author_id",
             "comment__article_id",
-            "comment__created_at",
             "comment__author__date_joined",
         )
+        .annotate(latest=Max("comment__created_at"))
     ):
-        earlier[row[0]].append(_Earlier(*row[1:]))
+        fingerprint, author_id, article_id, joined, latest = row
+        earlier[fingerprint].append(_Earlier(author_id, article_id, latest, joined))
     repeat_since = now - timedelta(minutes=settings.repeat_window_minutes)
     burst_since = now - timedelta(minutes=settings.burst_window_minutes)
     new_accounts = now - timedelta(days=NEW_ACCOUNT_DAYS)
@@ -356,9 +360,7 @@ def phase_history(
                 )
         # Later comments in this batch see this one as already posted.
         same.append(
-            _Earlier(
-                c.pk, c.author_id, c.article_id, c.created_at, c.author.date_joined
-            )
+            _Earlier(c.author_id, c.article_id, c.created_at, c.author.date_joined)
         )
     return found
 

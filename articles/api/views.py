@@ -7,7 +7,7 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +23,7 @@ from accounts.models import User
 from articles import fragments, selectors, services, thread_json
 from articles.models import Article, Comment
 from articles.payloads import comment_payload
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, ServiceError
 from core.throttles import CommentWriteThrottle
 
 from .serializers import (
@@ -76,8 +76,11 @@ def _with_latest_status(comment: Comment) -> Comment:
     The write is committed when this runs; scoring in-process (no broker) may
     already have decided it. A failure to read that back must not turn a saved
     comment into a 500 (a client would post it again): the answer then gives the
-    status as saved, which is true and which polling will update.
+    status as saved, which is true and which polling will update. With a broker,
+    a worker decides it later: the status as saved is the answer, with no query.
     """
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return comment
     try:
         comment.refresh_from_db(fields=["status", "status_changed_at"])
     except DatabaseError:
@@ -132,9 +135,70 @@ class ArticleDetailApi(generics.RetrieveAPIView[Article]):
         return _article(self.kwargs["slug"])
 
 
+def _thread_params(request: HttpRequest) -> tuple[str, str | None, str | None, int]:
+    """(sort, page, cursor, limit) of a thread read; a bad limit is refused."""
+    params = request.GET
+    sort = params.get("sort", "oldest")
+    cursor = params.get("cursor")
+    page = None if cursor is not None or "limit" in params else params.get("page", "1")
+    return sort, page, cursor, _limit(params.get("limit"))
+
+
+def _shared_name(
+    request: HttpRequest, sort: str, page: str | None, cursor: str | None, limit: int
+) -> str:
+    name = f"api:{sort[:20]}:{(page or '')[:20]}:{limit}:{(cursor or '')[:200]}"
+    return f"{name}:{request.get_host()}"
+
+
+# What DRF's content negotiation accepts for this view without a 406.
+_JSON_ACCEPTS = ("", "*/*", "application/json", "application/*")
+
+
 class ThreadApi(APIView):
     throttle_classes = [CommentWriteThrottle]
     throttle_scope = "comment_write"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """A kept anonymous read is answered before DRF wraps the request.
+
+        It is the reader every other reader is (no Authorization header, no
+        signed-in session or frame reader), so authentication, throttles (reads
+        have none) and negotiation (JSON only) would decide nothing; they cost as
+        much as the rest of the answer. Anything else, or no kept response, goes
+        through DRF as usual.
+        """
+        if (
+            request.method == "GET"
+            and "HTTP_AUTHORIZATION" not in request.META
+            and request.headers.get("Accept", "").strip() in _JSON_ACCEPTS
+            and not request.user.is_authenticated
+            and getattr(request, "_force_auth_user", None) is None  # DRF's tests'
+        ):
+            try:
+                name = _shared_name(request, *_thread_params(request))
+            except ServiceError:
+                name = ""  # DRF answers the bad parameter in the API's shape
+            if name:
+                hit = fragments.shared_hit(request, slug=kwargs["slug"], name=name)
+                if hit is not None:
+                    for header, value in self._kept_headers().items():
+                        if header == "Vary":
+                            patch_vary_headers(hit, [value])
+                        else:
+                            hit[header] = value
+                    return hit
+        return super().dispatch(request, *args, **kwargs)
+
+    def _kept_headers(self) -> dict[str, str]:
+        # DRF's headers (Allow, Vary: Accept) are the same for every request of a
+        # set-up view (setup() adds HEAD).
+        cls = type(self)
+        if cls._headers is None:
+            cls._headers = dict(self.default_response_headers)
+        return cls._headers
+
+    _headers: dict[str, str] | None = None
 
     @extend_schema(
         parameters=[
@@ -165,19 +229,12 @@ class ThreadApi(APIView):
         Every reader gets the same cached JSON (with an ETag to revalidate); a
         signed-in reader's own comments awaiting review are added to it.
         """
-        params = request.query_params
-        sort = params.get("sort", "oldest")
-        cursor = params.get("cursor")
-        page = (
-            None if cursor is not None or "limit" in params else params.get("page", "1")
-        )
-        limit = _limit(params.get("limit"))
+        sort, page, cursor, limit = _thread_params(request)
         if not request.user.is_authenticated:
-            name = f"api:{sort[:20]}:{(page or '')[:20]}:{limit}:{(cursor or '')[:200]}"
             return fragments.shared_response(
                 request,
                 slug=slug,
-                name=f"{name}:{request.get_host()}",
+                name=_shared_name(request, sort, page, cursor, limit),
                 build=lambda article: self._thread(
                     request, article, sort=sort, page=page, cursor=cursor, limit=limit
                 ),

@@ -103,6 +103,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # PostgreSQL connection per task costs more than scoring the comment.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that looks at the socket before it sends a
+    # query (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -275,7 +279,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge makes an unauthenticated write
     # a 401 (DRF answers 403 when the first class has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -492,3 +493,67 @@ def test_the_data_migration_renders_existing_comments(article: Article) -> None:
     assert Comment.objects.get(pk=comment.pk).body_html == (
         "<p>Old &lt;i&gt;text&lt;/i&gt;</p>"
     )
+
+
+@pytest.mark.django_db
+def test_a_kept_api_read_answers_as_drf_would(
+    client: Client, article: Article, django_assert_num_queries: Any
+) -> None:
+    """A kept anonymous API read skips DRF's request handling but not its answer:
+    the same body and headers (ETag, caching, Vary, Allow), and no query."""
+    # given a thread read once through DRF (a client asking for JSON by quality
+    # is not served the kept response: DRF negotiates it)
+    make_comments(2, article=article)
+    url = reverse("api-thread", kwargs={"slug": article.slug})
+    through_drf = client.get(url, headers={"Accept": "application/json; q=0.9"})
+    client.get(url)
+    # when an anonymous reader reads it again
+    with django_assert_num_queries(0):
+        kept = client.get(url)
+    # then
+    assert kept.content == through_drf.content
+    for header in ("ETag", "Cache-Control", "Vary", "Allow", "Content-Type"):
+        assert kept[header] == through_drf[header], header
+
+
+@pytest.mark.django_db
+def test_a_token_reader_never_gets_the_kept_api_read(
+    client: Client, reader: User, article: Article
+) -> None:
+    """After anonymous readers' reads are kept, a reader with an API token still
+    sees their own comment awaiting review, in a private answer."""
+    # given a kept anonymous read and the reader's waiting comment
+    make_comment(article=article, body="Shown to all")
+    url = reverse("api-thread", kwargs={"slug": article.slug})
+    client.get(url)
+    client.get(url)
+    make_comment(article=article, author=reader, body="Mine, waiting", status="held")
+    token = Token.objects.create(user=reader)
+    # when the reader reads with their token
+    response = client.get(url, headers={"Authorization": f"Token {token.key}"})
+    # then
+    bodies = [c["body"] for c in response.json()["results"]]
+    assert bodies == ["Mine, waiting", "Shown to all"]
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_kept_page_carries_the_headers_of_the_first(
+    client: Client, article: Article
+) -> None:
+    """The story page kept for anonymous readers is answered with the caching
+    headers of the response it was kept from, and revalidates with its ETag."""
+    # given a page read once (kept) and again (from the cache)
+    make_comment(article=article)
+    url = reverse("articles:detail", kwargs={"slug": article.slug})
+    first = client.get(url)
+    # when
+    kept = client.get(url)
+    again = client.get(url, headers={"If-None-Match": kept["ETag"]})
+    # then
+    assert kept.content == first.content
+    for header in ("ETag", "Cache-Control", "Vary", "Content-Type"):
+        assert kept[header] == first[header], header
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == first["Cache-Control"]
