@@ -48,6 +48,8 @@ def test_accounts_forgot_password_and_back_to_the_story(
         page.goto(f"{base}{story}")
         page.get_by_role("link", name="Log in").first.click()
         page.get_by_role("link", name="Forgot password?").click()
+        # measured once the reset page is there, not while it is replacing the last
+        page.locator("input[name=email]").wait_for()
         assert horizontal_overflow(page) == 0
         shoot(page, f"reset-password-{width}")
         page.fill("input[name=email]", reader.email)
@@ -78,7 +80,7 @@ def test_accounts_forgot_password_and_back_to_the_story(
     page.wait_for_url(f"{base}{story}")
     assert page.get_by_text("Welcome, Newcomer").is_visible()
     page.get_by_role("link", name="Account").click()
-    assert page.get_by_role("link", name="Change your password").is_visible()
+    page.get_by_role("link", name="Change your password").wait_for()
     assert horizontal_overflow(page) == 0
     shoot(page, "account-390")
     # then: the reader's other pages fit the phone too
