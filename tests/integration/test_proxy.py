@@ -24,6 +24,10 @@ from .conftest import _database_url
 
 pytestmark = [
     pytest.mark.integration,
+    # The module's fixture writes a story for gunicorn to serve; the mark makes
+    # pytest-django set up the test database even when this module runs alone
+    # (it only sets up databases that collected tests ask for).
+    pytest.mark.django_db,
     pytest.mark.skipif(
         not stack.nginx_available(),
         reason="nginx not found: apt-get install nginx-light (.ci/run installs it)",
