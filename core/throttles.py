@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import permissions
 from rest_framework.request import Request
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 
@@ -74,21 +74,14 @@ class CommentWriteThrottle(ScopedRateThrottle):
         return max(1.0, min(getattr(self, "_wait", 60.0), 3600.0))
 
 
-class StoryWriteThrottle(SimpleRateThrottle):
-    """Story writes from a CMS, per calling address, at
-    `settings.PARLEY_STORY_WRITE_RATE` as it is when the request is checked.
+class StoryWriteThrottle(CommentWriteThrottle):
+    """Story writes from a CMS (the view's `throttle_scope`), per calling
+    address, at `settings.PARLEY_STORY_WRITE_RATE` as it is when the request is
+    checked.
 
     Counted before the key is checked, so guessing keys is limited too; per
     address rather than per site, so a stranger's failed calls cannot use up
     a site's own budget."""
 
-    scope = "story_write"
-
     def get_rate(self) -> str:
         return str(settings.PARLEY_STORY_WRITE_RATE)
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": self.get_ident(request),
-        }

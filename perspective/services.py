@@ -14,14 +14,12 @@ from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from redis import RedisError
 
 from core.keys import hash_key
+from core.throttles import window_counts
 from perspective.errors import ApiError
 from perspective.models import ApiKey, Feedback, KeyUsage
 from perspective.requests import SuggestRequest, attribute_for
@@ -178,37 +176,16 @@ def _flush_at_exit() -> None:
 atexit.register(_flush_at_exit)
 
 
-def _count_in_window(name: str, window: int) -> int:
-    """INCR a shared counter that expires after ``window`` seconds; one round
-    trip on Redis, the cache API elsewhere (one process: tests, make run)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        key = backend.make_and_validate_key(name)
-        try:
-            client = backend._cache.get_client(key, write=True)
-            pipe = client.pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, window, nx=True)
-            used, _ = pipe.execute()
-            return int(used)
-        except RedisError:
-            logger.warning("Quota counter unavailable: Redis unreachable.")
-            return 0
-    cache.add(name, 0, timeout=window)
-    try:
-        return cache.incr(name)
-    except ValueError:
-        # Expired between add and incr: this request is the window's first.
-        cache.set(name, 1, timeout=window)
-        return 1
-
-
 def quota_check(*, api_key: ApiKey, now: float | None = None) -> None:
     """Count this request in the key's current second; over the limit, raise
     RESOURCE_EXHAUSTED. The counter is in the shared cache (Redis in
     production), so every serving process counts against the same limit."""
     second = int(now if now is not None else time.time())
-    used = _count_in_window(f"perspective:qps:{api_key.pk}:{second}", 5)
+    used, _ = window_counts(
+        f"perspective:qps:{api_key.pk}:{second}",
+        f"perspective:qps:{api_key.pk}:{second - 1}",
+        5,
+    )
     if used > api_key.qps_limit:
         usage_count(api_key=api_key, counter="over_quota")
         raise ApiError(

@@ -30,6 +30,7 @@ class StoryApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [StoryWriteThrottle]
+    throttle_scope = "story_write"
 
     @extend_schema(
         request=StoryInputSerializer,
