@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -51,6 +51,11 @@ from moderation.classifier.model import (
     fit,
     identity_augmentation,
 )
+from moderation.classifier.threat_check import (
+    format_threat_check,
+    threat_check_results,
+)
+from moderation.classifier.threats import threat_augmentation
 
 TRAINING_FILES = (
     "kaggle-insults/train.csv",
@@ -224,9 +229,11 @@ def _train(args: argparse.Namespace) -> int:
 
 def training_examples(data_dir: Path) -> list[Example]:
     """Every corpus (test splits included, for evaluation) plus the identity
-    sentences written for Parley."""
-    return corpus_examples(data_dir) + identity_augmentation(
-        IDENTITY_TERMS, lexicon=True
+    and threat sentences written for Parley."""
+    return (
+        corpus_examples(data_dir)
+        + identity_augmentation(IDENTITY_TERMS, lexicon=True)
+        + threat_augmentation()
     )
 
 
@@ -250,8 +257,22 @@ def _evaluate_model(model: ToxicityModel, data_dir: Path) -> dict[str, Any]:
     metrics["identity_check"] = identity_check_results(
         scorer.toxicity, IDENTITY_TERMS, model.threshold
     )
+    metrics["threat_check"] = threat_check_results(
+        scorer.toxicity, _attribute_scorer(model, "THREAT"), model.threshold
+    )
     metrics["operating_point"] = model.card.get("thresholds", {}).get("news", {})
     return metrics
+
+
+def _attribute_scorer(
+    model: ToxicityModel, attribute: str
+) -> Callable[[Sequence[str]], np.ndarray] | None:
+    """One attribute's probabilities, or None if the model does not score it."""
+    names = list(model.scorer.attribute_names)
+    if attribute not in names:
+        return None
+    column = names.index(attribute)
+    return lambda texts: model.scorer.attribute_probabilities(texts)[:, column]
 
 
 def _format_operating_point(point: dict[str, Any]) -> str:
@@ -308,6 +329,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(format_functional(metrics["functional"]))
     print()
     print(format_identity_check(metrics["identity_check"]))
+    print(format_threat_check(metrics["threat_check"]))
     print()
     print(_format_operating_point(metrics["operating_point"]))
     if not args.skip_loco:

@@ -31,6 +31,7 @@ from moderation.classifier.normalise import (
     normalise_batch,
     normalise_with_offsets,
 )
+from moderation.classifier.threats import SOURCE as THREAT_SOURCE
 
 FloatArray = npt.NDArray[np.float64]
 BATCH_SIZE = 256
@@ -731,6 +732,17 @@ class TrainConfig:
     # the validation slices, never on the templated test set (model card).
     augment_weight: float = 12.0
     augment_head_weight: float = 3.0
+    # Weight of the threat sentences written for Parley (``threats.py``) in
+    # the attribute heads (THREAT positives; their contrasts negatives for
+    # every attribute) and in the toxicity heads; 0 leaves them out (the
+    # shipped model: no weighting tried met every target, model card "Threat
+    # sentences"). Add "augment-threat" to ``stack_sources`` (and a
+    # ``stack_weight`` for it) to let the stacker learn from their val rows how
+    # much THREAT counts; without that the stacker gives THREAT ~0 weight.
+    # Choose on Parley's threat check (``threat_check.py``) and the validation
+    # slices.
+    threat_weight: float = 0.0
+    threat_head_weight: float = 0.0
     seed: int = 0
 
 
@@ -743,7 +755,7 @@ class FitResult:
 
 HEAD_SOURCES = ("kaggle-insults", "toxic-spans", "olid")
 # Rows from these sources (moderator decisions, augmentation) go into every head.
-SHARED_SOURCES = ("augment-identity", "decisions")
+SHARED_SOURCES = ("augment-identity", THREAT_SOURCE, "decisions")
 
 
 def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitResult:
@@ -753,6 +765,8 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     from sklearn.pipeline import Pipeline
 
     cfg = config or TrainConfig()
+    if cfg.threat_weight <= 0 and cfg.threat_head_weight <= 0:
+        examples = [e for e in examples if e.source != THREAT_SOURCE]
     texts = [normalise(e.text) for e in examples]
     source = np.array([e.source for e in examples])
     split = np.array([e.split for e in examples])
@@ -773,8 +787,13 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     head_specs = [(h, (h,), cfg.c_by_head.get(h, 2.0)) for h in HEAD_SOURCES] + [
         (name, tuple(sources), c) for name, (sources, c) in cfg.extra_heads.items()
     ]
+    augment_weights = {
+        "augment-identity": cfg.augment_head_weight,
+        THREAT_SOURCE: cfg.threat_head_weight,
+    }
     for head, sources, c in head_specs:
         rows = (np.isin(source, sources) & train) | shared
+        rows &= ~((source == THREAT_SOURCE) & (cfg.threat_head_weight <= 0))
         if not rows.any() or len(set(label[rows])) < 2:
             continue
         x = matrix[rows]
@@ -791,9 +810,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         ).fit(
             x,
             label[rows],
-            sample_weight=np.where(
-                source[rows] == "augment-identity", cfg.augment_head_weight, 1.0
-            ),
+            sample_weight=np.array([augment_weights.get(s, 1.0) for s in source[rows]]),
         )
         # NB scaling is a fixed per-column factor, so it folds into the weights.
         heads[head] = (lr.coef_[0] * scale, float(lr.intercept_[0]))
@@ -996,16 +1013,20 @@ def _fit_attributes(
             # hostile ones are not labelled for these attributes.
             y[augment] = np.where(augment_label == 0, 0, -1)
         rows = train & (y >= 0)
+        rows &= ~((source == THREAT_SOURCE) & (cfg.threat_weight <= 0))
         if len(set(y[rows])) < 2:
             continue
-        sample_weight = np.where(
-            source[rows] == "augment-identity", cfg.augment_weight, 1.0
+        sample_weight = np.select(
+            [source[rows] == "augment-identity", source[rows] == THREAT_SOURCE],
+            [cfg.augment_weight, cfg.threat_weight],
+            1.0,
         )
         lr = LogisticRegression(
             C=cfg.attribute_c, max_iter=3000, class_weight="balanced"
         ).fit(matrix[rows], y[rows], sample_weight=sample_weight)
         w, b = lr.coef_[0], float(lr.intercept_[0])
-        calib = (split == "val") & (y >= 0)
+        # Written sentences would skew the calibration of real comments.
+        calib = (split == "val") & (y >= 0) & (source != THREAT_SOURCE)
         a, c = 1.0, 0.0
         if len(set(y[calib])) == 2:
             z = matrix[calib] @ w + b

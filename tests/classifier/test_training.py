@@ -1,5 +1,6 @@
 """Training on a tiny in-memory set: heads, NB scaling, blinding, explanations."""
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ from moderation.classifier.model import (
     identity_augmentation,
 )
 from moderation.classifier.normalise import normalise_batch
+from moderation.classifier.threats import threat_augmentation
 
 _TOXIC = ["you are an idiot", "shut up moron", "what a stupid idiot", "idiot moron"]
 _CIVIL = ["thanks for the article", "good point well made", "i agree", "nice work"]
@@ -189,3 +191,88 @@ def test_identity_check_sentences_are_never_training_rows() -> None:
     assert {shape(e.text) for e in check}.isdisjoint(shape(e.text) for e in trained)
     assert all(e.split == "val" for e in check)
     assert {e.label for e in check} == {0, 1}
+
+
+def test_threat_check_sentences_are_never_training_rows() -> None:
+    """The sentences models are chosen on for threats share no text, no
+    sentence shape and no slot word with the threat sentences trained on,
+    none is a functional-suite case, and they hold threats and non-threats."""
+    # given
+    from moderation.classifier import threat_check, threats
+    from moderation.classifier.threat_check import threat_check_examples
+
+    trained_slots = {
+        *threats.VIOLENT_VERBS, *threats.FRIENDLY_VERBS, *threats.GROUPS,
+        *threats.PARTICIPLES, *threats.KIND_PARTICIPLES, *threats.IDIOM_THINGS,
+        *threats.FOOD, *threats.SPORT_VERBS, *threats.GAMES,
+    }  # fmt: skip
+    check_slots = {
+        *threat_check.HARMS,
+        *threat_check.GOOD_TURNS,
+        *threat_check.NORM_GROUPS,
+    }
+    slots = sorted(trained_slots | check_slots, key=len, reverse=True)
+
+    def shape(text: str) -> str:
+        for word in slots:
+            text = re.sub(rf"\b{re.escape(word)}\b", "<w>", text)
+        return text
+
+    # when
+    check = threat_check_examples()
+    trained = threat_augmentation()
+    functional = {case.lower() for kind in KINDS for case in kind.cases}
+    # then
+    assert trained_slots.isdisjoint(check_slots)
+    assert {shape(e.text) for e in check}.isdisjoint(shape(e.text) for e in trained)
+    assert functional.isdisjoint(e.text for e in check + trained)
+    assert all(e.split == "val" for e in check)
+    assert {e.label for e in check} == {0, 1}
+
+
+def test_threat_sentences_teach_the_threat_head_personal_threats() -> None:
+    """With the threat sentences weighted in, a personal threat scores a
+    higher THREAT than the same frame with a friendly verb; with weight 0
+    they are left out of training altogether."""
+    # given
+    rows = _attribute_examples() + threat_augmentation()
+    weighted = TrainConfig(n_bits=14, attributes=("THREAT",), threat_weight=4.0)
+    # when
+    on = fit(rows, weighted)
+    off = fit(rows, TrainConfig(n_bits=14, attributes=("THREAT",)))
+    # then
+    threat, friendly = on.scorer.score(
+        ["when i find you i will strangle you", "when i find you i will thank you"]
+    )
+    assert threat.attributes["THREAT"] > friendly.attributes["THREAT"]
+    on_rows = on.report["attributes"]["THREAT"]["train_rows"]
+    off_rows = off.report["attributes"]["THREAT"]["train_rows"]
+    trained = [e for e in threat_augmentation() if e.split == "train"]
+    assert on_rows - off_rows == len(trained)
+    assert "augment-threat" not in off.report["attributes"]["THREAT"]["sources"]
+
+
+def test_threat_check_reports_toxicity_and_threat_auc() -> None:
+    """The threat check ranks threats against non-threats for TOXICITY and
+    THREAT, and says what share of each the threshold holds."""
+    # given: a TOXICITY that holds every "you", a THREAT that knows the harms
+    from moderation.classifier.threat_check import (
+        HARMS,
+        format_threat_check,
+        threat_check_results,
+    )
+
+    def toxicity(texts: Sequence[str]) -> np.ndarray:
+        return np.array([0.9 if "you" in t else 0.1 for t in texts])
+
+    def threat(texts: Sequence[str]) -> np.ndarray:
+        return np.array([0.8 if any(h in t for h in HARMS) else 0.2 for t in texts])
+
+    # when
+    results = threat_check_results(toxicity, threat, 0.5)
+    # then
+    assert 0.5 < results["threat_roc_auc"] < 1.0
+    assert 0.0 < results["held_non_threat"] < results["held_threat"] <= 1.0
+    assert "THREAT ROC AUC" in format_threat_check(results)
+    without = threat_check_results(toxicity, None, 0.5)
+    assert "THREAT ROC AUC" not in format_threat_check(without)
