@@ -106,7 +106,7 @@ PARTICIPLES = (
 )  # fmt: skip
 # The same frames with a good turn: "should be" alone is no threat.
 KIND_PARTICIPLES = (
-    "paid fairly", "thanked publicly", "praised", "listened to", "re-elected",
+    "paid fairly", "thanked publicly", "commended", "listened to", "re-elected",
     "given a pay rise", "supported", "respected", "consulted", "trusted",
     "encouraged", "protected",
 )  # fmt: skip
