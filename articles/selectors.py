@@ -5,10 +5,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
 from accounts.models import User
+from core import rows
 from core.errors import InvalidInput
 
 from .models import Article, Comment, CommentStatus
@@ -39,6 +42,25 @@ _TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
 def published_articles() -> QuerySet[Article]:
     """Published stories, without counts: for writes, which need only the row."""
     return Article.objects.filter(published_at__lte=timezone.now())
+
+
+@cache
+def _published_article_sql() -> str:
+    return (
+        # Identifiers from the model's _meta; values are parameters.
+        f"SELECT {rows.columns(Article, 'a')} FROM {rows.table(Article)} a "  # noqa: S608
+        f"WHERE a.{rows.quote('slug')} = %s AND a.{rows.quote('published_at')} <= %s"
+    )
+
+
+def published_article(*, slug: str) -> Article | None:
+    """The published story of this slug (the row alone), or None: what every
+    comment write reads first, with SQL built once (compiling the ORM's query
+    cost three times as much as running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_published_article_sql(), [slug, timezone.now()])
+        row = cursor.fetchone()
+    return None if row is None else rows.instance(Article, row)
 
 
 @dataclass
