@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from articles.models import Comment
 from core.errors import ServiceError
 from core.html import html_format
+from core.names import counted_noun
 from moderation import selectors
 from moderation.highlight import highlight
 from moderation.models import (
@@ -225,6 +226,8 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
             {
                 "title": title,
                 "action_fields_json": json.dumps(BULK_FIELDS),
+                # "Select all 2 comments needing review", not "… 2 1. Needs review".
+                "module_name": counted_noun(self.model._meta),
                 **(extra_context or {}),
             },
         )

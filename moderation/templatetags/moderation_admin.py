@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from core.html import html_escape
+from core.names import counted_noun
 from moderation import selectors
 from moderation.services.stats import stats_latest
 from sites.models import Site
@@ -114,6 +115,9 @@ def _render_action_fields(form: forms.Form) -> SafeString:
             for field in form
         )
     )
+
+
+register.filter("counted_noun", counted_noun)
 
 
 @register.simple_tag
