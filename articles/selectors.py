@@ -22,10 +22,10 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 
 from accounts.models import User
 from core import rows
+from core.dates import reader_date
 from core.errors import InvalidInput
 
 from .models import Article, Comment, CommentStatus
@@ -226,12 +226,11 @@ def _decorate(items: list[ThreadItem]) -> None:
         return
     marker = 2**31 - 1
     prefix, suffix = reverse("articles:comment", args=[marker]).split(str(marker))
-    months = [str(MONTHS_3[m]).title() for m in range(1, 13)]
     zone = timezone.get_current_timezone()
     for item in items:
         at = item.comment.created_at.astimezone(zone)
         item.url = f"{prefix}{item.comment.pk}{suffix}"
-        item.date = f"{at.day} {months[at.month - 1]} {at.year}, {at:%H:%M}"
+        item.date = reader_date(at)
         item.iso_date = at.isoformat(timespec="seconds")
 
 

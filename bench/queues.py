@@ -111,6 +111,10 @@ def _measure(args: argparse.Namespace) -> dict[str, object]:
     import django
 
     django.setup()
+    from config.heap import settle_heap
+
+    # As every web process does on start (config/wsgi.py).
+    settle_heap()
     from django.contrib.auth.models import Group
     from django.core.cache import cache
     from django.db import transaction
