@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley \
     REDIS_URL=redis://127.0.0.1:6379/2 \
         .venv/bin/python bench/http.py [--seconds 8] [--port 9210] [--background 0]
+            [--only-post]    # the trivial view and the POST alone (about a minute)
 
 It creates a scratch database beside DATABASE_URL's, named after it (e.g.
 parley_hh_bench_<pid> for .../parley_hh; dropped at the end), loads
