@@ -140,6 +140,7 @@ def main() -> None:
         help="measure only the trivial view and the comment POST (a shorter run)",
     )
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk).")
     base_db, redis_url = required_services()
@@ -162,6 +163,9 @@ def main() -> None:
     rss = procs.peak_rss_mb()
     rss["wrk"] = max(_WRK_RSS, default=0.0)
     result["peak_rss_mb"] = rss
+    # Figures from a busy machine are not a quiet machine's: say which this was.
+    result["load_average_1min_at_start"] = load_at_start
+    result["load_average_1min_at_end"] = os.getloadavg()[0]
     print(json.dumps(result))
 
 

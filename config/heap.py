@@ -8,7 +8,8 @@ every few dozen admin requests, so it was the slowest request a moderator saw (t
 queue pages' p95; docs/benchmarks.md). `gc.freeze()` moves what exists at startup
 to a permanent generation the collector skips; what requests allocate is collected
 as before. It also keeps forked workers from dirtying shared pages (the reason the
-Python docs give for it).
+Python docs give for it). A Celery worker process does the same once its model is
+loaded (moderation/signals.py).
 """
 
 import gc
@@ -16,10 +17,12 @@ import gc
 from django.urls import get_resolver
 
 
-def settle_heap() -> int:
+def settle_heap(*, urls: bool = True) -> int:
     """Load what the first request would (the URL conf and every admin module it
-    imports), collect once, and freeze the rest. Returns the frozen count."""
-    get_resolver().url_patterns  # noqa: B018 - imports the URL conf now, not per request
+    imports; `urls=False` in a Celery worker, which serves none), collect once, and
+    freeze the rest. Returns the frozen count."""
+    if urls:
+        get_resolver().url_patterns  # noqa: B018 - imports the URL conf now, not per request
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
