@@ -5,10 +5,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -20,9 +22,10 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 
 from accounts.models import User
+from core import rows
+from core.dates import reader_date
 from core.errors import InvalidInput
 
 from .models import Article, Comment, CommentStatus
@@ -39,6 +42,25 @@ _TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
 def published_articles() -> QuerySet[Article]:
     """Published stories, without counts: for writes, which need only the row."""
     return Article.objects.filter(published_at__lte=timezone.now())
+
+
+@cache
+def _published_article_sql() -> str:
+    return (
+        # Identifiers from the model's _meta; values are parameters.
+        f"SELECT {rows.columns(Article, 'a')} FROM {rows.table(Article)} a "  # noqa: S608
+        f"WHERE a.{rows.quote('slug')} = %s AND a.{rows.quote('published_at')} <= %s"
+    )
+
+
+def published_article(*, slug: str) -> Article | None:
+    """The published story of this slug (the row alone), or None: what every
+    comment write reads first, with SQL built once (compiling the ORM's query
+    cost three times as much as running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_published_article_sql(), [slug, timezone.now()])
+        row = cursor.fetchone()
+    return None if row is None else rows.instance(Article, row)
 
 
 @dataclass
@@ -204,12 +226,11 @@ def _decorate(items: list[ThreadItem]) -> None:
         return
     marker = 2**31 - 1
     prefix, suffix = reverse("articles:comment", args=[marker]).split(str(marker))
-    months = [str(MONTHS_3[m]).title() for m in range(1, 13)]
     zone = timezone.get_current_timezone()
     for item in items:
         at = item.comment.created_at.astimezone(zone)
         item.url = f"{prefix}{item.comment.pk}{suffix}"
-        item.date = f"{at.day} {months[at.month - 1]} {at.year}, {at:%H:%M}"
+        item.date = reader_date(at)
         item.iso_date = at.isoformat(timespec="seconds")
 
 

@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley \
     REDIS_URL=redis://127.0.0.1:6379/2 \
         .venv/bin/python bench/http.py [--seconds 8] [--port 9210] [--background 0]
+            [--only-post]    # the trivial view and the POST alone (about a minute)
 
 It creates a scratch database beside DATABASE_URL's, named after it (e.g.
 parley_hh_bench_<pid> for .../parley_hh; dropped at the end), loads
@@ -133,7 +134,13 @@ def main() -> None:
     parser.add_argument(
         "--background", type=int, default=0, help="extra comments on other stories"
     )
+    parser.add_argument(
+        "--only-post",
+        action="store_true",
+        help="measure only the trivial view and the comment POST (a shorter run)",
+    )
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk).")
     base_db, redis_url = required_services()
@@ -156,6 +163,9 @@ def main() -> None:
     rss = procs.peak_rss_mb()
     rss["wrk"] = max(_WRK_RSS, default=0.0)
     result["peak_rss_mb"] = rss
+    # Figures from a busy machine are not a quiet machine's: say which this was.
+    result["load_average_1min_at_start"] = load_at_start
+    result["load_average_1min_at_end"] = os.getloadavg()[0]
     print(json.dumps(result))
 
 
@@ -246,6 +256,8 @@ def _run(
         }
 
     # Cached: the deployed configuration; each page read once before measuring.
+    if args.only_post:
+        return _posts_only(args, procs, log_dir, token)
     procs.start("gunicorn_cached", _gunicorn(args.port))
     wait_http(url("/bench/trivial/"))
     for name, path in pages().items():
@@ -345,6 +357,47 @@ def _run(
         }
     )
     return result
+
+
+def _posts_only(
+    args: argparse.Namespace, procs: Procs, log_dir: Path, token: str
+) -> dict[str, object]:
+    """The trivial view and the comment POST alone, measured as in a full run."""
+    base = f"http://127.0.0.1:{args.port}"
+    procs.start("gunicorn_posts", _gunicorn(args.port))
+    procs.start("worker", worker_args(1, "bench-http"))
+    wait_http(f"{base}/bench/trivial/")
+    script = log_dir / "post.lua"
+    script.write_text(POST_LUA % token)
+    start = _wrk(f"{base}/bench/trivial/", args.seconds)
+    bases, runs = [], []
+    for _ in range(max(2, args.seconds)):
+        bases.append(_wrk(f"{base}/bench/trivial/", 1))
+        runs.append(
+            _wrk(f"{base}/api/v1/articles/bench-posts/comments/", 1, script=script)
+        )
+    end = _wrk(f"{base}/bench/trivial/", args.seconds)
+    procs.stop("worker")
+    procs.stop("gunicorn_posts")
+    cpu = _cpu_per_request(token)
+    return {
+        "trivial_rps_start_end": [start["rps"], end["rps"]],
+        "post_rps": round(statistics.mean(r["rps"] for r in runs), 1),
+        "post_ratio": round(
+            statistics.median(
+                r["rps"] / b["rps"] for r, b in zip(runs, bases, strict=True)
+            ),
+            3,
+        ),
+        "post_trivial_rps": round(statistics.mean(b["rps"] for b in bases), 1),
+        "post_errors": sum(r["errors"] for r in runs),
+        "cpu_us_per_request": cpu,
+        "cpu_ratio_to_trivial": {
+            k: round(cpu["trivial"] / v, 3) for k, v in cpu.items() if k != "trivial"
+        },
+        "wrk": f"-t2 -c16 -d{args.seconds}s",
+        "cpus": os.cpu_count(),
+    }
 
 
 def _cpu_per_request(token: str) -> dict[str, float]:

@@ -69,6 +69,7 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
     }
     os.environ.update(env)
+    load_at_start = os.getloadavg()[0]
     load: dict[str, float] = {}
     try:
         if not args.reuse:
@@ -81,6 +82,9 @@ def main() -> None:
         if db_name:
             admin_sql(base_db, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     result.update(load)
+    # Figures from a busy machine are not a quiet machine's: say which this was.
+    result["load_average_1min_at_start"] = load_at_start
+    result["load_average_1min_at_end"] = os.getloadavg()[0]
     result["peak_rss_mb"] = {
         "bench": max(each_peak_rss_mb(os.getpid())),
         "seed_load": load.get("seed_rss_mb", 0.0),
@@ -111,6 +115,10 @@ def _measure(args: argparse.Namespace) -> dict[str, object]:
     import django
 
     django.setup()
+    from config.heap import settle_heap
+
+    # As every web process does on start (config/wsgi.py).
+    settle_heap()
     from django.contrib.auth.models import Group
     from django.core.cache import cache
     from django.db import transaction

@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from core.html import html_escape, html_format
 
 
 def highlight(
@@ -30,14 +31,14 @@ def highlight(
         if start < at or start >= len(shown):
             continue
         end = min(end, len(shown))
-        pieces.append(escape(shown[at:start]))
+        pieces.append(html_escape(shown[at:start]))
         pieces.append(
-            format_html(
+            html_format(
                 '<mark title="weight {}">{}</mark>', f"{weight:.2f}", shown[start:end]
             )
         )
         at = end
-    pieces.append(escape(shown[at:]))
+    pieces.append(html_escape(shown[at:]))
     if len(shown) < len(text):
         pieces.append("…")
     return mark_safe("".join(pieces))  # noqa: S308  (every piece is escaped above)

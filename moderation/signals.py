@@ -10,6 +10,7 @@ from celery.signals import worker_process_init, worker_ready
 from django.core.cache import cache
 from django.db import close_old_connections
 
+from config.heap import settle_heap
 from moderation.services import registry
 from moderation.tasks import free_slots_of
 
@@ -56,6 +57,8 @@ def _warm_worker(**_: Any) -> None:
         logger.exception("Worker could not warm its model; comments will be held.")
     finally:
         close_old_connections()
+    # The model and Django stay for the process's life: out of the collector's way.
+    settle_heap(urls=False)
     threading.Thread(target=_heartbeat_loop, daemon=True, name="heartbeat").start()
 
 

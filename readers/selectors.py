@@ -8,10 +8,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS
 
 from accounts.models import User
 from articles.models import Comment, CommentStatus
+from core.dates import reader_date
 from core.errors import InvalidInput
 from moderation.models import Decision, Report
 
@@ -35,6 +35,7 @@ class MyComment:
     article_url: str = ""
     appeal_url: str = ""
     date: str = ""
+    iso_date: str = ""
 
     @property
     def can_appeal(self) -> bool:
@@ -112,7 +113,8 @@ def my_comments(*, user: User, ids: list[int] | None = None) -> list[MyComment]:
                 url=link("articles:comment", c.pk),
                 article_url=link("articles:detail", c.article.slug),
                 appeal_url=link("readers:appeal", c.pk),
-                date=f"{at.day} {MONTHS[at.month]} {at.year}, {at:%H:%M}",
+                date=reader_date(at),
+                iso_date=at.isoformat(timespec="seconds"),
             )
         )
     return items

@@ -1,5 +1,7 @@
 """Reads for sites: lookups, comment counts for count.js, moderators' sites."""
 
+from typing import Any
+
 from django.core.cache import cache
 
 from accounts.models import User
@@ -15,8 +17,19 @@ def site_by_slug(slug: str) -> Site | None:
     return Site.objects.filter(slug=slug).first() if slug else None
 
 
-def origin_allowed_for_counts(*, origin: str, site_slug: str) -> bool:
-    site = site_by_slug(site_slug)
+def request_site(request: Any, slug: str) -> Site | None:
+    """`site_by_slug`, read once per request: the counts endpoint's CORS check
+    and its view both need the site. `request` is Django's or DRF's request."""
+    memo: dict[str, Site | None] = getattr(
+        request, "_request", request
+    ).__dict__.setdefault("_parley_sites", {})
+    if slug not in memo:
+        memo[slug] = site_by_slug(slug)
+    return memo[slug]
+
+
+def origin_allowed_for_counts(*, request: Any, origin: str, site_slug: str) -> bool:
+    site = request_site(request, site_slug)
     return site is not None and site.allows_origin(origin)
 
 

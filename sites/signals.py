@@ -15,5 +15,5 @@ from .selectors import origin_allowed_for_counts
 def cors_allow_site_origin(sender: Any, request: HttpRequest, **kwargs: Any) -> bool:
     origin = request.headers.get("Origin", "")
     return origin_allowed_for_counts(
-        origin=origin, site_slug=request.GET.get("site", "")
+        request=request, origin=origin, site_slug=request.GET.get("site", "")
     )

@@ -62,7 +62,7 @@ def _viewer(request: Request) -> User | None:
 
 
 def _article(slug: str, *, with_counts: bool = True) -> Article:
-    article = selectors.published_articles().filter(slug=slug).first()
+    article = selectors.published_article(slug=slug)
     if article is None:
         raise NotFound(f"There is no story {slug!r}.", code="article_not_found")
     if with_counts:

@@ -56,7 +56,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with its policy built once instead of twice per response.
+    "config.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -360,6 +361,9 @@ PARLEY_THREAD_REPLIES_SHOWN = env.int("PARLEY_THREAD_REPLIES_SHOWN", default=50)
 PARLEY_RELEASE = env("PARLEY_RELEASE", default="")
 # Cached thread pages expire after this even if the story never changes.
 PARLEY_THREAD_CACHE_SECONDS = env.int("PARLEY_THREAD_CACHE_SECONDS", default=3600)
+# Each web process also keeps the entries it used lately, up to this many bytes: a
+# hit then reads only the story's version from Redis (articles/cache.py).
+PARLEY_THREAD_PROCESS_BYTES = env.int("PARLEY_THREAD_PROCESS_BYTES", default=8_000_000)
 # Comment writes per reader (HTML forms), enforced with django-ratelimit.
 PARLEY_COMMENT_WRITE_RATE = env("PARLEY_COMMENT_WRITE_RATE", default="10/m")
 RATELIMIT_VIEW = "articles.views.rate_limited"

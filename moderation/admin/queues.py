@@ -14,12 +14,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import pluralize
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from articles.models import Comment
 from core.errors import ServiceError
+from core.html import html_format
+from core.names import counted_noun
 from moderation import selectors
 from moderation.highlight import highlight
 from moderation.models import (
@@ -30,6 +32,7 @@ from moderation.models import (
     RejectedComment,
     ReportedComment,
 )
+from moderation.reasons import ReportReason
 from moderation.services import actions, rescoring
 from moderation.services.action_table import (
     MODERATOR_ACTIONS,
@@ -76,6 +79,21 @@ def _url_parts(name: str, script_prefix: str, with_arg: bool) -> tuple[str, str]
     url = reverse(name, args=[_MARKER] if with_arg else [])
     prefix, _marker, suffix = url.partition(_MARKER)
     return prefix, suffix
+
+
+def _report_label(reason: str) -> str:
+    """A report reason's label: `get_reason_display` rebuilds the choices' dict on
+    every call."""
+    return str(_REPORT_LABELS.get(reason, reason))
+
+
+_REPORT_LABELS = dict(ReportReason.choices)
+
+
+@lru_cache(maxsize=16)
+def _checkbox_label(language: str | None) -> str:
+    """The admin's own label for a row's checkbox, translated once per language."""
+    return _("Select this object for an action - {}")
 
 
 class StoredCountPaginator(Paginator):
@@ -208,6 +226,8 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
             {
                 "title": title,
                 "action_fields_json": json.dumps(BULK_FIELDS),
+                # "Select all 2 comments needing review", not "… 2 1. Needs review".
+                "module_name": counted_noun(self.model._meta),
                 **(extra_context or {}),
             },
         )
@@ -217,18 +237,18 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     def action_checkbox(self, obj: Any) -> SafeString:
         # The same input as ModelAdmin's, without rendering a form widget's
         # template for each of a page's 100 rows.
-        return format_html(
+        return html_format(
             '<input type="checkbox" name="{}" value="{}" class="action-select" '
             'aria-label="{}">',
             ACTION_CHECKBOX_NAME,
             obj.pk,
-            format_html(_("Select this object for an action - {}"), str(obj)),
+            html_format(_checkbox_label(translation.get_language()), str(obj)),
         )
 
     @admin.display(description="Priority", ordering="priority")
     def priority_column(self, obj: Comment) -> SafeString:
         o: Any = obj
-        return format_html(
+        return html_format(
             '<input type="hidden" name="seen_{}" value="{}">'
             '<strong class="priority">{}</strong><span class="priority-parts" '
             'title="toxicity + reports + history + waiting">toxicity {}<br>'
@@ -246,19 +266,19 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     def comment_column(self, obj: Comment) -> SafeString:
         spans = getattr(obj, "score_spans", None) or []
         url = _url(f"admin:moderation_{self.model._meta.model_name}_change", obj.pk)
-        return format_html(
+        return html_format(
             '<div class="comment-text">{}</div><a class="review-link" href="{}">'
             "Review #{}</a>{}",
             highlight(obj.body, spans, limit=EXCERPT_CHARS),
             url,
             obj.pk,
-            format_html(" · reply to #{}", obj.parent_id) if obj.parent_id else "",
+            html_format(" · reply to #{}", obj.parent_id) if obj.parent_id else "",
         )
 
     @admin.display(description="Story", ordering="article__title")
     def story_column(self, obj: Comment) -> SafeString:
         # The story filter lists only the busiest stories: each row leads to its.
-        return format_html(
+        return html_format(
             '<a href="?{}={}" title="This story\'s comments in the queue">{}</a>'
             "<br><small>{}</small>",
             StoryFilter.parameter_name,
@@ -279,7 +299,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
             if standing.premoderated:
                 flags.append("pre-moderated")
         o: Any = obj
-        return format_html(
+        return html_format(
             '<a href="{}?author={}">{}</a><br><small>{} rejected{}</small>',
             _url("admin:moderation_allcomment_changelist"),
             obj.author_id,
@@ -294,8 +314,10 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         codes = result.reason_codes if result else []
         if not codes:
             return "—"
-        return format_html_join(
-            ", ", '<span class="reason-code">{}</span>', [(c,) for c in codes]
+        return SafeString(
+            ", ".join(
+                html_format('<span class="reason-code">{}</span>', c) for c in codes
+            )
         )
 
     @admin.display(description="Score", ordering="pipeline_result__toxicity")
@@ -311,11 +333,11 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         if not reports:
             return "—"
         o: Any = obj
-        return format_html(
+        return html_format(
             "{} (weight {})<br><small>{}</small>",
             len(reports),
             f"{o.report_weight:.2f}",
-            ", ".join(sorted({r.get_reason_display() for r in reports})),
+            ", ".join(sorted({_report_label(r.reason) for r in reports})),
         )
 
     @admin.display(description="Waiting", ordering="waiting_since")

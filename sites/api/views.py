@@ -66,7 +66,7 @@ class CountsApi(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        site = selectors.site_by_slug(request.query_params.get("site", ""))
+        site = selectors.request_site(request, request.query_params.get("site", ""))
         if site is None:
             raise NotFound("There is no such site.", code="unknown_site")
         ids = [

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -18,7 +19,13 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from articles import services
-from articles.cache import cache_counts
+from articles.cache import (
+    _KEPT,
+    _version_key,
+    cache_counts,
+    entry_key,
+    story_version,
+)
 from articles.models import Article, Comment, CommentStatus
 from moderation.services.actions import comment_approve, comment_reject
 from readers.services import account_delete
@@ -557,3 +564,33 @@ def test_a_kept_page_carries_the_headers_of_the_first(
     assert again.status_code == 304
     assert again["ETag"] == first["ETag"]
     assert again["Cache-Control"] == first["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_process_keeps_entries_only_while_the_story_version_holds(
+    client: Client, article: Article
+) -> None:
+    """A web process keeps the entries it used: a hit reads only the story's
+    version from the shared cache, and a bump made anywhere (here: straight in the
+    shared cache, as another process would) ends the kept entry at once."""
+    # given a page read once, then gone from the shared cache (evicted)
+    make_comment(article=article, body="The first comment")
+    _page(client, article)
+    version = story_version(article.pk)
+    cache.delete_many(
+        [entry_key(article.pk, version, name) for name in _entry_names(article.pk)]
+    )
+    # when the same process reads it again, it still has it
+    assert "The first comment" in _page(client, article)
+    # when another process adds a comment and bumps the version
+    make_comment(article=article, body="Added elsewhere")
+    assert "Added elsewhere" not in _page(client, article)  # no bump yet
+    cache.incr(_version_key(article.pk))
+    # then the next read is rebuilt from the database
+    page = _page(client, article)
+    assert "Added elsewhere" in page
+    assert "The first comment" in page
+
+
+def _entry_names(article_id: int) -> list[str]:
+    return [key[2] for key in _KEPT._entries if key[0] == article_id]

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Run in a fresh interpreter: this test process has loaded the classifier already.
 SCRIPT = """
-import json, os, sys
+import gc, json, os, sys
 from wsgiref.util import setup_testing_defaults
 
 from config.wsgi import application
@@ -30,6 +30,7 @@ print(json.dumps({
     "status": statuses[0],
     "page_shows_comment": b"A published comment on the story." in body,
     "loaded": sorted(m for m in ("sklearn", "scipy", "numpy") if m in sys.modules),
+    "frozen": gc.get_freeze_count(),
 }))
 """
 
@@ -60,3 +61,6 @@ def test_a_web_process_renders_a_story_page_without_loading_scikit_learn(
     assert result["status"].startswith("200")
     assert result["page_shows_comment"]
     assert "sklearn" not in result["loaded"]
+    # and the heap it started with is frozen out of the garbage collector's way
+    # (config/heap.py): a full collection walks only what requests allocate
+    assert result["frozen"] > 10_000

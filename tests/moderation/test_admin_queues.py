@@ -225,3 +225,20 @@ def test_admin_index_shows_queue_counts_and_the_dashboard(
     assert "Median time from post" in page
     assert "Burst holds" in page
     assert "Reported backlog" in page
+
+
+@pytest.mark.django_db
+def test_a_queue_counts_its_comments_in_words(mod_client: Client) -> None:
+    """The footer and the "select all" link name what they count, not the queue's
+    numbered menu name ("2 1. Needs review")."""
+    # given
+    held("the first held comment")
+    held("the second held comment")
+    # when
+    response = mod_client.get(reverse("admin:moderation_needsreviewcomment_changelist"))
+    # then
+    page = response.content.decode()
+    assert "2 comments needing review" in page
+    assert "2 1. Needs review" not in page
+    # ("Select all N …" shows when the queue has more than one page)
+    assert response.context["module_name"] == "comments needing review"

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,10 @@ from articles.services import comment_edit
 from moderation import selectors
 from moderation.models import QueuePriority
 from moderation.services import actions, priority, reports
-from moderation.templatetags.moderation_admin import queue_result_list
+from moderation.templatetags.moderation_admin import (
+    action_form_fields,
+    queue_result_list,
+)
 from sites.models import ModeratorSites
 from tests.factories import (
     make_article,
@@ -266,3 +270,38 @@ def test_the_queue_table_has_the_admins_own_markup(mod_client: Client) -> None:
         # then
         assert ["".join(row) for row in ours] == ["".join(row) for row in admins]
         assert "<script>" not in "".join("".join(row) for row in ours)
+
+
+# The admin's own actions.html "actions-form" block, which action_form_fields
+# replaces.
+ADMINS_ACTION_FIELDS = Template(
+    "{% for field in action_form %}{% if field.label %}<label>{{ field.label }} "
+    "{{ field }}</label>{% else %}{{ field }}{% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+def test_the_bulk_bar_has_the_admins_own_markup_for_each_moderator(
+    mod_client: Client,
+) -> None:
+    """The bulk bar's fields, rendered once and reused, are the admin's own, and
+    each moderator sees the actions they may take (a superuser may also delete)."""
+    # given
+    make_held_comment()
+    superuser = make_user(username="root", is_staff=True, is_superuser=True)
+    root_client = Client()
+    root_client.force_login(superuser)
+    for client, deletes in (
+        (mod_client, False),
+        (root_client, True),
+        (mod_client, False),
+    ):
+        # when
+        response = client.get(reverse(NEEDS_REVIEW))
+        form = response.context["action_form"]
+        # then
+        ours = action_form_fields(form)
+        assert ours == ADMINS_ACTION_FIELDS.render(Context({"action_form": form}))
+        assert ours in response.content.decode()
+        assert ('value="delete_selected"' in ours) is deletes
+        assert 'name="reason"' in ours

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -287,3 +289,23 @@ def test_api_appeal_unknown_comment_and_anonymous(rejected: Comment) -> None:
     assert anon.status_code in (401, 403)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "comment_not_found"
+
+
+@pytest.mark.django_db
+def test_my_comments_and_the_thread_show_the_same_date(
+    reader_client: Client, reader: User
+) -> None:
+    """A reader finds their comment by its date: "My comments" writes it as the
+    thread under the story does."""
+    # given
+    comment = make_comment(author=reader, body="Dated the same everywhere")
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=datetime(2026, 3, 7, 9, 5, tzinfo=UTC)
+    )
+    # when
+    mine = reader_client.get(reverse("readers:my_comments")).content.decode()
+    thread = reader_client.get(comment.article.get_absolute_url()).content.decode()
+    # then
+    shown = "7 Mar 2026, 09:05"
+    assert f'<time datetime="2026-03-07T09:05:00+00:00">{shown}</time>' in mine
+    assert f'<time datetime="2026-03-07T09:05:00+00:00">{shown}</time>' in thread

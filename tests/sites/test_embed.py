@@ -465,3 +465,15 @@ def test_frame_pages_and_the_story_page_never_share_a_cached_page(
     assert 'name="parley-frame"' in followed.content.decode()
     assert 'name="parley-frame"' not in story_page.content.decode()
     assert '<header class="site">' in story_page.content.decode()
+
+
+def test_a_count_request_reads_its_site_once(story: Article) -> None:
+    """The CORS check and the counts share one read of the site."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = "/api/v1/counts?site=gazette&stories=rg-1"
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(url, HTTP_ORIGIN=ORIGIN)
+    assert response["Access-Control-Allow-Origin"] == ORIGIN
+    assert len([q for q in queries if 'FROM "sites_site"' in q["sql"]]) == 1
