@@ -174,8 +174,11 @@ def _flatten(
     *,
     viewer: User | None,
     max_indent: int,
+    decorate: bool = True,
 ) -> list[ThreadItem]:
-    """Depth-first order of visible comments; hidden ones stay only as tombstones."""
+    """Depth-first order of visible comments; hidden ones stay only as tombstones.
+    With `decorate=False` the caller gives the items their links and dates
+    (`_decorate`, once for a whole page)."""
     children: dict[int | None, list[Comment]] = defaultdict(list)
     by_id = {c.pk: c for c in nodes}
     for c in nodes:
@@ -216,7 +219,8 @@ def _flatten(
 
     for root in [n for n in nodes if n.parent_id is None]:
         walk(root)
-    _decorate(items)
+    if decorate:
+        _decorate(items)
     return items
 
 
@@ -285,9 +289,19 @@ def _threads_under(
     by_root: dict[int, list[Comment]] = defaultdict(list)
     for r in replies:
         by_root[r.root_id].append(r)  # type: ignore[index]
-    items: list[ThreadItem] = []
-    for root in roots:
-        chunk = _flatten([root, *by_root[root.pk]], viewer=None, max_indent=max_indent)
+    chunks = [
+        _flatten(
+            [root, *by_root[root.pk]],
+            viewer=None,
+            max_indent=max_indent,
+            decorate=False,
+        )
+        for root in roots
+    ]
+    items = [item for chunk in chunks for item in chunk]
+    # Links and dates once for the page: per thread it was a reverse() per root.
+    _decorate(items)
+    for root, chunk in zip(roots, chunks, strict=True):
         if chunk:
             total = root.published_reply_count
             shown = sum(1 for i in chunk[1:] if not i.tombstone)
@@ -295,7 +309,6 @@ def _threads_under(
             chunk[0].more_replies = max(total - shown, 0)
             chunk[-1].more_after = chunk[0].more_replies
             chunk[-1].more_url = chunk[0].url
-        items.extend(chunk)
     return items
 
 
