@@ -2,7 +2,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
+from django.contrib.auth.models import Group
+from django.test import Client, override_settings
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
@@ -14,6 +15,21 @@ from moderation.models import ModerationSettings
 from tests.factories import make_comment, make_user
 
 Post = Callable[..., Comment]
+
+
+@pytest.fixture
+def moderator(db: None) -> User:
+    """A member of the Moderators group the migration creates."""
+    user = make_user(username="mod", display_name="Mo Derator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def mod_client(moderator: User) -> Client:
+    client = Client()
+    client.force_login(moderator)
+    return client
 
 
 @pytest.fixture

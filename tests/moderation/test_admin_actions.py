@@ -38,13 +38,6 @@ def login(user: User) -> Client:
 
 
 @pytest.fixture
-def moderator(db: None) -> User:
-    user = make_user(username="mod", display_name="Mo Derator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
 def staff(db: None) -> User:
     """Staff who may read the queues but not decide or sanction."""
     user = make_user(username="intern", is_staff=True)

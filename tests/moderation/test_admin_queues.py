@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from articles.models import Comment, CommentStatus
 from moderation.models import CommentScore, PipelineResult, Report, ReporterRecord
 from moderation.services.priority import priorities_refresh
@@ -40,20 +39,6 @@ def held(body: str = "a held comment", toxicity: float = 0.6, **kw: object) -> C
     # Rows written around the scoring service: store the priority as it would.
     priorities_refresh(comment_ids=[comment.pk])
     return comment
-
-
-@pytest.fixture
-def moderator(db: None) -> User:
-    user = make_user(username="mod", display_name="Mo Derator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def mod_client(moderator: User) -> Client:
-    client = Client()
-    client.force_login(moderator)
-    return client
 
 
 @pytest.mark.django_db

@@ -4,7 +4,6 @@ are links (point 11)."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +15,6 @@ from moderation.models import Decision, Report
 from moderation.reasons import ReportReason
 from moderation.services.priority import priorities_refresh
 from tests.factories import make_comment, make_user
-
-
-@pytest.fixture
-def moderator(db: None) -> User:
-    user = make_user(username="mod", display_name="Mo Derator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def mod_client(moderator: User) -> Client:
-    client = Client()
-    client.force_login(moderator)
-    return client
 
 
 @pytest.mark.django_db

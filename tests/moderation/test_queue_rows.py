@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.templatetags import admin_list
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.template import Context, Template
 from django.test import Client
@@ -40,20 +39,6 @@ NEEDS_REVIEW = "admin:moderation_needsreviewcomment_changelist"
 REPORTED = "admin:moderation_reportedcomment_changelist"
 TOXIC = "You are a stupid idiot and a pathetic moron, shut up."
 Run = Callable[..., object]
-
-
-@pytest.fixture
-def moderator(db: None) -> User:
-    user = make_user(username="mod", display_name="Mo Derator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def mod_client(moderator: User) -> Client:
-    client = Client()
-    client.force_login(moderator)
-    return client
 
 
 def listed(client: Client, queue: str, query: str = "") -> list[int]:
