@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from articles.models import Comment
 from core.errors import ServiceError
 from core.html import html_format
-from core.names import counted_noun
+from core.names import counted_noun, unnumbered
 from moderation import selectors
 from moderation.highlight import highlight
 from moderation.models import (
@@ -220,7 +220,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        title = str(self.model._meta.verbose_name_plural).split(". ", 1)[-1]
+        title = unnumbered(self.model._meta.verbose_name_plural)
         return super().changelist_view(
             request,
             {
