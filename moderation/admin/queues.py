@@ -314,9 +314,17 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         codes = result.reason_codes if result else []
         if not codes:
             return "—"
+        # Each reason with the comma after it is one unit that never breaks: a
+        # narrow column wraps between reasons, never before a comma.
+        last = len(codes) - 1
         return SafeString(
-            ", ".join(
-                html_format('<span class="reason-code">{}</span>', c) for c in codes
+            " ".join(
+                html_format(
+                    '<span class="reason"><span class="reason-code">{}</span>{}</span>',
+                    c,
+                    "" if i == last else ",",
+                )
+                for i, c in enumerate(codes)
             )
         )
 

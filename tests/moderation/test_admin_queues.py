@@ -297,3 +297,31 @@ def test_a_superusers_delete_pages_name_the_queue_without_its_menu_number() -> N
         assert response.status_code == 200
         assert _breadcrumbs(response.content.decode())[2] == "Needs review"
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_queue_lists_reasons_as_units_that_keep_their_comma(
+    mod_client: Client,
+) -> None:
+    """The Reasons column wraps between reasons: each reason and the comma after
+    it are one unit the line never breaks inside, so no line starts with a comma."""
+    # given
+    comment = held("a held comment")
+    PipelineResult.objects.filter(comment=comment).update(
+        reasons=[
+            {"code": code, "phase": "rules", "detail": ""}
+            for code in ("SUSPECT_WORD", "TOXIC", "LINKS")
+        ]
+    )
+    # when
+    response = mod_client.get(reverse(QUEUE))
+    # then
+    cell = re.search(
+        r'<td class="field-reasons_column">(.*?)</td>', response.content.decode()
+    )
+    assert cell is not None
+    assert cell.group(1) == (
+        '<span class="reason"><span class="reason-code">SUSPECT_WORD</span>,</span> '
+        '<span class="reason"><span class="reason-code">TOXIC</span>,</span> '
+        '<span class="reason"><span class="reason-code">LINKS</span></span>'
+    )
