@@ -55,6 +55,42 @@ class AddIndexConcurrentlyIfPossible(migrations.AddIndex):
         getattr(schema_editor, method)(model, self.index, **options)
 
 
+class RemoveIndexConcurrentlyIfPossible(migrations.RemoveIndex):
+    """RemoveIndex, dropped with DROP INDEX CONCURRENTLY on PostgreSQL."""
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        index = from_state.models[app_label, self.model_name_lower].get_index_by_name(
+            self.name
+        )
+        options = {"concurrently": True} if _concurrent(schema_editor) else {}
+        schema_editor.remove_index(model, index, **options)
+
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        index = to_state.models[app_label, self.model_name_lower].get_index_by_name(
+            self.name
+        )
+        options = {"concurrently": True} if _concurrent(schema_editor) else {}
+        schema_editor.add_index(model, index, **options)
+
+
 class RunSQLOnPostgres(migrations.RunSQL):
     """RunSQL that runs only on PostgreSQL (for PostgreSQL-only indexes).
 
