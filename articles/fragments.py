@@ -40,7 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 
-from . import selectors
+from . import selectors, thread_html
 from .cache import count_hit, story_cached, story_entry, story_store, story_version
 from .models import Article, Comment, CommentStatus
 
@@ -103,7 +103,7 @@ def _entries(items: list[selectors.ThreadItem]) -> list[Entry]:
 
 
 def _render_items(items: list[selectors.ThreadItem]) -> str:
-    return render_to_string("articles/_thread.html", {"items": items})
+    return thread_html.render_items(items)
 
 
 def thread_fragment(
