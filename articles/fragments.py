@@ -442,7 +442,7 @@ def shared_response(
     hit = shared_hit(request, slug=slug, name=name)
     if hit is not None:
         return hit
-    article = selectors.published_articles().filter(slug=slug).first()
+    article = selectors.published_article(slug=slug)
     if article is None:
         raise not_found or Http404(f"There is no story {slug!r}.")
     cache.set(
