@@ -224,17 +224,21 @@ def _flatten(
     return items
 
 
-def _decorate(items: list[ThreadItem]) -> None:
-    """Permalinks and dates as strings: one reverse() per page, no date filter."""
+def _decorate(items: list[ThreadItem], *, dates: bool = True) -> None:
+    """Permalinks and dates as strings: one reverse() per page, no date filter.
+    `dates=False` for the API, whose JSON gives the comment's own timestamp."""
     if not items:
         return
     marker = 2**31 - 1
     prefix, suffix = reverse("articles:comment", args=[marker]).split(str(marker))
+    for item in items:
+        item.url = f"{prefix}{item.comment.id}{suffix}"
+    if not dates:
+        return
     zone = timezone.get_current_timezone()
     date = reader_dates()
     for item in items:
         at = item.comment.created_at.astimezone(zone)
-        item.url = f"{prefix}{item.comment.id}{suffix}"
         item.date = date(at)
         item.iso_date = at.isoformat(timespec="seconds")
 
@@ -262,7 +266,7 @@ _ORDERINGS = {
 
 
 def _threads_under(
-    roots: list[Comment], *, max_replies: int, max_indent: int
+    roots: list[Comment], *, max_replies: int, max_indent: int, dates: bool = True
 ) -> list[ThreadItem]:
     """The roots with their first `max_replies` replies each, as readers see them.
 
@@ -280,7 +284,7 @@ def _threads_under(
     # the walk cost more than walking.
     items = _flatten(nodes, viewer=None, max_indent=max_indent, decorate=False)
     # Links and dates once for the page: per thread it was a reverse() per root.
-    _decorate(items)
+    _decorate(items, dates=dates)
     starts = [n for n, item in enumerate(items) if item.comment.parent_id is None]
     for start, end in zip(starts, [*starts[1:], len(items)], strict=True):
         first, last = items[start], items[end - 1]
@@ -386,7 +390,8 @@ def _in(column: str, values: list[int]) -> tuple[str, list[Any]]:
     """`column IN (values)` and its parameters: one array parameter on PostgreSQL
     (formatting hundreds of placeholders cost more than running the query)."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
+        # An array literal: psycopg's list dumper inspects every element.
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
@@ -577,7 +582,9 @@ def thread_after(
     more = len(roots) > limit
     roots = roots[:limit]
     next_cursor = cursor_after(roots[-1], sort) if more and roots else None
-    items = _threads_under(roots, max_replies=max_replies, max_indent=10**6)
+    items = _threads_under(
+        roots, max_replies=max_replies, max_indent=10**6, dates=False
+    )
     return ThreadChunk(items=items, sort=sort, next_cursor=next_cursor)
 
 
