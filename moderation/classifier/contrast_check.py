@@ -42,7 +42,7 @@ NEGATORS = ("hardly ever", "seldom", "by no means", "rarely")
 AFFIRMERS = ("usually", "mostly", "generally", "extremely")
 GOOD = (
     "truthful", "responsible", "skilled", "grateful", "sincere", "productive",
-    "well mannered", "educated", "tolerant", "hygienic",
+    "courteous", "educated", "tolerant", "hygienic",
 )  # fmt: skip
 BAD = (
     "deceitful", "brutal", "idle", "smelly", "arrogant", "spiteful", "selfish",

@@ -1,8 +1,8 @@
 """Contrast sentences written for Parley: hate as a negated positive, and
 hate reported or rebutted.
 
-A bag of n-grams reads "<group> are never honest" as praise (it holds the word
-"honest") and "it is wrong to claim <group> are thugs" as hate (it holds
+A bag of n-grams reads "<group> are never upright" as praise (it holds the word
+"upright") and "it is wrong to claim <group> are thugs" as hate (it holds
 "thugs"). These rows teach the combinations, not the words:
 
 * **negated positives**, in a balanced two-by-two: a group said to be *never*
@@ -45,8 +45,8 @@ _ATTACK = {"identity_attack": 1}
 # features; the others are not on that list.
 GROUPS = (
     "asylum seekers", "arabs", "poles", "muslims", "gypsies", "nigerians",
-    "gay people", "pakistanis", "single mums", "black people", "men",
-    "jewish people", "chinese people", "students from abroad",
+    "gay people", "pakistanis", "lone parents", "black people", "husbands",
+    "jewish people", "chinese people", "eastern europeans",
 )  # fmt: skip
 
 STATEMENT_FRAMES = (
@@ -58,7 +58,7 @@ STATEMENT_FRAMES = (
 NEGATORS = ("never", "not", "not at all", "in no way")
 AFFIRMERS = ("always", "very", "really", "truly")
 GOOD = (
-    "honest", "clever", "competent", "decent", "intelligent", "fair minded",
+    "upright", "clever", "competent", "principled", "intelligent", "broad minded",
     "civilised", "peaceful", "generous", "law abiding",
 )  # fmt: skip
 BAD = (
@@ -69,7 +69,7 @@ BAD = (
 # Hostile claims, stated and reported.
 CLAIMS = (
     "liars", "savages", "thugs", "scroungers", "a plague", "criminals",
-    "bottom feeders", "dregs", "a pestilence", "a disgrace",
+    "bottom feeders", "dregs", "a pestilence", "an eyesore",
 )  # fmt: skip
 ASSERT_FRAMES = (
     "{s}",
