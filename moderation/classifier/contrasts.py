@@ -29,6 +29,9 @@ from __future__ import annotations
 from moderation.classifier.data import Example
 
 SOURCE = "augment-contrast"
+# The two parts, in ``Example.group``: ``TrainConfig.contrast_kinds`` picks.
+NEGATED_POSITIVE = "negated_positive"
+REPORTED_CLAIM = "reported_claim"
 
 # A hateful row attacks a group (IDENTITY_ATTACK); a harmless one is nothing.
 _NOT_ANY = {
@@ -90,7 +93,9 @@ REPORT_FRAMES = (
 
 
 def contrast_augmentation() -> list[Example]:
-    """Hateful (1, IDENTITY_ATTACK) and harmless (0, nothing) contrast rows."""
+    """Hateful (1, IDENTITY_ATTACK) and harmless (0, nothing) contrast rows,
+    each with its part (:data:`NEGATED_POSITIVE`, :data:`REPORTED_CLAIM`) as
+    its ``group``."""
     out: list[Example] = []
     turn = 0
 
@@ -99,9 +104,11 @@ def contrast_augmentation() -> list[Example]:
         turn += 1
         return GROUPS[(turn - 1) % len(GROUPS)]
 
-    def add(text: str, label: int) -> None:
+    def add(text: str, label: int, kind: str) -> None:
         categories = dict(_ATTACK if label else _NOT_ANY)
-        out.append(Example(text, label, SOURCE, "train", categories=categories))
+        out.append(
+            Example(text, label, SOURCE, "train", group=kind, categories=categories)
+        )
 
     for frame in STATEMENT_FRAMES:
         for qualities, good in ((GOOD, True), (BAD, False)):
@@ -109,14 +116,14 @@ def contrast_augmentation() -> list[Example]:
                 for modifiers, negated in ((NEGATORS, True), (AFFIRMERS, False)):
                     for modifier in modifiers:
                         text = frame.format(g=group(), m=modifier, q=quality)
-                        add(text, int(good == negated))
+                        add(text, int(good == negated), NEGATED_POSITIVE)
     claims = [f"{group()} are {claim}" for claim in CLAIMS] + [
         f"{group()} are {negator} {quality}"
         for negator, quality in zip(NEGATORS * 3, GOOD, strict=False)
     ]
     for claim in claims:
         for frame in ASSERT_FRAMES:
-            add(frame.format(s=claim), 1)
+            add(frame.format(s=claim), 1, REPORTED_CLAIM)
         for frame in REPORT_FRAMES:
-            add(frame.format(s=claim), 0)
+            add(frame.format(s=claim), 0, REPORTED_CLAIM)
     return out

@@ -752,6 +752,8 @@ class TrainConfig:
     # validation slices and the leave-one-corpus-out mean (model card).
     contrast_weight: float = 0.0
     contrast_head_weight: float = 0.0
+    # Which parts of the contrast sentences are trained on (their ``group``).
+    contrast_kinds: tuple[str, ...] = ("negated_positive", "reported_claim")
     seed: int = 0
 
 
@@ -778,6 +780,11 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         examples = [e for e in examples if e.source != THREAT_SOURCE]
     if cfg.contrast_weight <= 0 and cfg.contrast_head_weight <= 0:
         examples = [e for e in examples if e.source != CONTRAST_SOURCE]
+    examples = [
+        e
+        for e in examples
+        if e.source != CONTRAST_SOURCE or e.group in cfg.contrast_kinds
+    ]
     texts = [normalise(e.text) for e in examples]
     source = np.array([e.source for e in examples])
     split = np.array([e.split for e in examples])

@@ -403,6 +403,30 @@ def test_contrast_sentences_teach_a_negated_positive_and_a_rebuttal() -> None:
     )
 
 
+def test_contrast_kinds_pick_which_part_is_trained_on() -> None:
+    """``contrast_kinds`` trains on the reported claims alone (or the negated
+    positives alone): only that part's rows reach the heads."""
+    # given
+    from moderation.classifier.contrasts import REPORTED_CLAIM, contrast_augmentation
+
+    rows = _examples() + contrast_augmentation()
+    claims = [e for e in contrast_augmentation() if e.group == REPORTED_CLAIM]
+    config = TrainConfig(
+        n_bits=12,
+        attributes=("IDENTITY_ATTACK",),
+        contrast_weight=4.0,
+        contrast_kinds=(REPORTED_CLAIM,),
+    )
+    # when
+    part = fit(rows, config)
+    off = fit(rows, TrainConfig(n_bits=12, attributes=("IDENTITY_ATTACK",)))
+    # then
+    on_rows = part.report["attributes"]["IDENTITY_ATTACK"]["train_rows"]
+    off_rows = off.report["attributes"]["IDENTITY_ATTACK"]["train_rows"]
+    assert 0 < len(claims) < len(contrast_augmentation())
+    assert on_rows - off_rows == len(claims)
+
+
 def test_contrast_check_reports_auc_and_share_held_per_kind() -> None:
     """The contrast check ranks hateful against harmless sentences overall and
     per part, and says what share of each kind the threshold holds."""
