@@ -40,7 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 
-from . import selectors
+from . import selectors, thread_html
 from .cache import count_hit, story_cached, story_entry, story_store, story_version
 from .models import Article, Comment, CommentStatus
 
@@ -103,7 +103,7 @@ def _entries(items: list[selectors.ThreadItem]) -> list[Entry]:
 
 
 def _render_items(items: list[selectors.ThreadItem]) -> str:
-    return render_to_string("articles/_thread.html", {"items": items})
+    return thread_html.render_items(items)
 
 
 def thread_fragment(
@@ -442,7 +442,7 @@ def shared_response(
     hit = shared_hit(request, slug=slug, name=name)
     if hit is not None:
         return hit
-    article = selectors.published_articles().filter(slug=slug).first()
+    article = selectors.published_article(slug=slug)
     if article is None:
         raise not_found or Http404(f"There is no story {slug!r}.")
     cache.set(

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -132,8 +133,21 @@ class Comment(models.Model):
     class Meta:
         ordering = ("created_at", "id")
         indexes = [
-            # A story's top-level comments in order; keyset pages continue on id.
-            models.Index(fields=["article", "parent", "created_at"]),
+            # A story's top-level comments in order (parent IS NULL, then the
+            # thread's ORDER BY created_at, id), and a story's comments at all.
+            models.Index(
+                fields=["article", "parent", "created_at", "id"],
+                name="comment_thread_order_idx",
+            ),
+            # The thread's "most replies" order, top-level comments only.
+            models.Index(
+                F("article"),
+                F("published_reply_count").desc(),
+                F("created_at"),
+                F("id"),
+                name="comment_top_by_replies_idx",
+                condition=models.Q(parent__isnull=True),
+            ),
             # The pending queue and the sweeper, oldest first.
             models.Index(fields=["status", "created_at"]),
             # The other queues order by when the status last changed.

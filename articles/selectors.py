@@ -13,21 +13,19 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import (
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from core import rows
-from core.dates import reader_date
+from core.dates import reader_dates
 from core.errors import InvalidInput
 
+from . import thread_rows
 from .models import Article, Comment, CommentStatus
 
 SORTS = {
@@ -179,22 +177,25 @@ def _flatten(
     """Depth-first order of visible comments; hidden ones stay only as tombstones.
     With `decorate=False` the caller gives the items their links and dates
     (`_decorate`, once for a whole page)."""
+    # `id`, not `pk`: the property costs a call per use, and a page uses it often.
     children: dict[int | None, list[Comment]] = defaultdict(list)
-    by_id = {c.pk: c for c in nodes}
+    by_id = {c.id: c for c in nodes}
     for c in nodes:
         children[c.parent_id].append(c)
     for siblings in children.values():
-        siblings.sort(key=lambda c: (c.created_at, c.pk))
+        siblings.sort(key=lambda c: (c.created_at, c.id))
 
+    visible = {c.id: is_visible(c, viewer) for c in nodes}
     shown: dict[int, bool] = {}
 
     def keep(c: Comment) -> bool:
-        if c.pk not in shown:
-            kids = [keep(k) for k in children.get(c.pk, [])]
-            shown[c.pk] = is_visible(c, viewer) or (
+        found = shown.get(c.id)
+        if found is None:
+            kids = [keep(k) for k in children.get(c.id, ())]
+            found = shown[c.id] = visible[c.id] or (
                 c.status in _TOMBSTONE and any(kids)
             )
-        return shown[c.pk]
+        return found
 
     items: list[ThreadItem] = []
 
@@ -211,10 +212,10 @@ def _flatten(
                     if parent is not None and c.depth > max_indent
                     else None
                 ),
-                tombstone=not is_visible(c, viewer),
+                tombstone=not visible[c.id],
             )
         )
-        for kid in children.get(c.pk, []):
+        for kid in children.get(c.id, ()):
             walk(kid)
 
     for root in [n for n in nodes if n.parent_id is None]:
@@ -224,17 +225,22 @@ def _flatten(
     return items
 
 
-def _decorate(items: list[ThreadItem]) -> None:
-    """Permalinks and dates as strings: one reverse() per page, no date filter."""
+def _decorate(items: list[ThreadItem], *, dates: bool = True) -> None:
+    """Permalinks and dates as strings: one reverse() per page, no date filter.
+    `dates=False` for the API, whose JSON gives the comment's own timestamp."""
     if not items:
         return
     marker = 2**31 - 1
     prefix, suffix = reverse("articles:comment", args=[marker]).split(str(marker))
+    for item in items:
+        item.url = f"{prefix}{item.comment.id}{suffix}"
+    if not dates:
+        return
     zone = timezone.get_current_timezone()
+    date = reader_dates()
     for item in items:
         at = item.comment.created_at.astimezone(zone)
-        item.url = f"{prefix}{item.comment.pk}{suffix}"
-        item.date = reader_date(at)
+        item.date = date(at)
         item.iso_date = at.isoformat(timespec="seconds")
 
 
@@ -261,7 +267,7 @@ _ORDERINGS = {
 
 
 def _threads_under(
-    roots: list[Comment], *, max_replies: int, max_indent: int
+    roots: list[Comment], *, max_replies: int, max_indent: int, dates: bool = True
 ) -> list[ThreadItem]:
     """The roots with their first `max_replies` replies each, as readers see them.
 
@@ -272,43 +278,23 @@ def _threads_under(
     """
     if not roots:
         return []
-    ids = [r.pk for r in roots]
-    replies = (
-        Comment.objects.filter(root_id__in=ids)
-        .filter(Q(status=CommentStatus.PUBLISHED) | Q(status__in=_TOMBSTONE))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("root_id")],
-                order_by=[F("created_at").asc(), F("id").asc()],
-            )
-        )
-        .filter(rank__lte=max_replies)
-        .select_related("author")
-    )
-    by_root: dict[int, list[Comment]] = defaultdict(list)
-    for r in replies:
-        by_root[r.root_id].append(r)  # type: ignore[index]
-    chunks = [
-        _flatten(
-            [root, *by_root[root.pk]],
-            viewer=None,
-            max_indent=max_indent,
-            decorate=False,
-        )
-        for root in roots
-    ]
-    items = [item for chunk in chunks for item in chunk]
+    replies = thread_rows.reply_rows([r.pk for r in roots], max_replies)
+    nodes = [*roots, *replies]
+    thread_rows.with_authors(nodes)
+    # One walk for the page (the roots keep their order): per thread, setting up
+    # the walk cost more than walking.
+    items = _flatten(nodes, viewer=None, max_indent=max_indent, decorate=False)
     # Links and dates once for the page: per thread it was a reverse() per root.
-    _decorate(items)
-    for root, chunk in zip(roots, chunks, strict=True):
-        if chunk:
-            total = root.published_reply_count
-            shown = sum(1 for i in chunk[1:] if not i.tombstone)
-            chunk[0].reply_count = total
-            chunk[0].more_replies = max(total - shown, 0)
-            chunk[-1].more_after = chunk[0].more_replies
-            chunk[-1].more_url = chunk[0].url
+    _decorate(items, dates=dates)
+    starts = [n for n, item in enumerate(items) if item.comment.parent_id is None]
+    for start, end in zip(starts, [*starts[1:], len(items)], strict=True):
+        first, last = items[start], items[end - 1]
+        total = first.comment.published_reply_count
+        shown = sum(1 for i in items[start + 1 : end] if not i.tombstone)
+        first.reply_count = total
+        first.more_replies = max(total - shown, 0)
+        last.more_after = first.more_replies
+        last.more_url = first.url
     return items
 
 
@@ -330,9 +316,9 @@ def thread_page(
     them.
     """
     _sort_check(sort)
-    paginator = Paginator(
-        _public_top_level(article, sort).select_related("author"), per_page
-    )
+    # range() stands in for the rows: the paginator validates the number and
+    # works out the bounds; the page's rows are read with those bounds.
+    paginator = Paginator(range(thread_rows.root_count(article)), per_page)
     try:
         current = paginator.page(page)  # type: ignore[arg-type]
     except PageNotAnInteger as exc:
@@ -344,9 +330,10 @@ def thread_page(
             f"There is no page {page}; this thread has {paginator.num_pages}.",
             code="bad_page",
         ) from exc
-    items = _threads_under(
-        list(current.object_list), max_replies=max_replies, max_indent=max_indent
+    roots = thread_rows.root_rows(
+        article, sort, limit=per_page, offset=(current.number - 1) * per_page
     )
+    items = _threads_under(roots, max_replies=max_replies, max_indent=max_indent)
     return ThreadPage(
         items=items,
         number=current.number,
@@ -412,14 +399,14 @@ def thread_after(
     a few requests.
     """
     _sort_check(sort)
-    top = _public_top_level(article, sort)
-    if cursor:
-        top = top.filter(_sorted_after(sort, _cursor_decode(cursor, sort)))
-    roots = list(top.select_related("author")[: limit + 1])
+    after = _cursor_decode(cursor, sort) if cursor else None
+    roots = thread_rows.root_rows(article, sort, limit=limit + 1, after=after)
     more = len(roots) > limit
     roots = roots[:limit]
     next_cursor = cursor_after(roots[-1], sort) if more and roots else None
-    items = _threads_under(roots, max_replies=max_replies, max_indent=10**6)
+    items = _threads_under(
+        roots, max_replies=max_replies, max_indent=10**6, dates=False
+    )
     return ThreadChunk(items=items, sort=sort, next_cursor=next_cursor)
 
 

@@ -24,6 +24,22 @@ def _concurrent(schema_editor: Any) -> bool:
     return True
 
 
+def _index_change(
+    operation: migrations.AddIndex | migrations.RemoveIndex,
+    app_label: str,
+    schema_editor: Any,
+    state: ProjectState,
+    method: str,
+    index: Any,
+) -> None:
+    """Add or remove `index` (`method`), concurrently where the database can."""
+    model = state.apps.get_model(app_label, operation.model_name)
+    if not operation.allow_migrate_model(schema_editor.connection.alias, model):
+        return
+    options = {"concurrently": True} if _concurrent(schema_editor) else {}
+    getattr(schema_editor, method)(model, index, **options)
+
+
 class AddIndexConcurrentlyIfPossible(migrations.AddIndex):
     """AddIndex, built with CREATE INDEX CONCURRENTLY on PostgreSQL."""
 
@@ -48,11 +64,38 @@ class AddIndexConcurrentlyIfPossible(migrations.AddIndex):
     def _index_change(
         self, app_label: str, schema_editor: Any, state: ProjectState, method: str
     ) -> None:
-        model = state.apps.get_model(app_label, self.model_name)
-        if not self.allow_migrate_model(schema_editor.connection.alias, model):
-            return
-        options = {"concurrently": True} if _concurrent(schema_editor) else {}
-        getattr(schema_editor, method)(model, self.index, **options)
+        _index_change(self, app_label, schema_editor, state, method, self.index)
+
+
+class RemoveIndexConcurrentlyIfPossible(migrations.RemoveIndex):
+    """RemoveIndex, dropped with DROP INDEX CONCURRENTLY on PostgreSQL."""
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self._index_change(app_label, schema_editor, from_state, "remove_index")
+
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self._index_change(app_label, schema_editor, to_state, "add_index")
+
+    def _index_change(
+        self, app_label: str, schema_editor: Any, state: ProjectState, method: str
+    ) -> None:
+        # `state` is the one in which the index exists.
+        index = state.models[app_label, self.model_name_lower].get_index_by_name(
+            self.name
+        )
+        _index_change(self, app_label, schema_editor, state, method, index)
 
 
 class RunSQLOnPostgres(migrations.RunSQL):

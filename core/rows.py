@@ -13,6 +13,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=models.Model)
 
@@ -27,19 +29,30 @@ def table(model: type[models.Model]) -> str:
     return quote(model._meta.db_table)
 
 
-@cache
-def _fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
-    return tuple(model._meta.concrete_fields)
+Only = tuple[str, ...] | None
 
 
 @cache
-def _attnames(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(f.attname for f in _fields(model))
+def _fields(
+    model: type[models.Model], only: Only = None
+) -> tuple[models.Field[Any, Any], ...]:
+    """The concrete fields, or those named in `only` (and the primary key), in
+    the model's order: the others are deferred, as with QuerySet.only()."""
+    fields = model._meta.concrete_fields
+    if only is None:
+        return tuple(fields)
+    return tuple(f for f in fields if f.primary_key or f.name in only)
 
 
-def columns(model: type[models.Model], alias: str) -> str:
-    """Every concrete column of `model`, in field order, prefixed with `alias`."""
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model))
+@cache
+def _attnames(model: type[models.Model], only: Only = None) -> tuple[str, ...]:
+    return tuple(f.attname for f in _fields(model, only))
+
+
+def columns(model: type[models.Model], alias: str, only: Only = None) -> str:
+    """Every concrete column of `model` (or those of `only`), in field order,
+    prefixed with `alias`."""
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model, only))
 
 
 def width(model: type[models.Model]) -> int:
@@ -49,10 +62,10 @@ def width(model: type[models.Model]) -> int:
 
 @cache
 def _converters(
-    model: type[models.Model],
+    model: type[models.Model], only: Only = None
 ) -> tuple[tuple[int, tuple[Callable[..., Any], ...]], ...]:
     found = []
-    for i, field in enumerate(_fields(model)):
+    for i, field in enumerate(_fields(model, only)):
         col = field.get_col(model._meta.db_table)
         convert = tuple(
             connection.ops.get_db_converters(col) + field.get_db_converters(connection)
@@ -62,15 +75,52 @@ def _converters(
     return tuple(found)
 
 
+@cache
+def _plain(model: type[models.Model]) -> bool:
+    """Whether making an instance runs no code but the model's own __init__: no
+    receiver of pre_init or post_init (GenericForeignKey and ImageField add one)."""
+    return not (
+        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    )
+
+
 def instance(model: type[M], values: Sequence[Any]) -> M:
     """A model instance from a row's values for `columns(model, ...)`, as the ORM
     would make it (database converters applied, loaded from the database)."""
-    row = list(values)
-    for i, convert in _converters(model):
-        field = _fields(model)[i]
-        for converter in convert:
-            row[i] = converter(row[i], field, connection)
-    return model.from_db(connection.alias, _attnames(model), row)
+    return instances(model, [values])[0]
+
+
+def instances(
+    model: type[M], found: Sequence[Sequence[Any]], only: Only = None
+) -> list[M]:
+    """Model instances from rows of `columns(model, ..., only)`, as the ORM would
+    make them: database converters applied, loaded from the database, fields not
+    in `only` deferred (read on first access, as after QuerySet.only())."""
+    alias = connection.alias
+    fields = _fields(model, only)
+    attnames = _attnames(model, only)
+    converters = _converters(model, only)
+    plain = _plain(model)
+    made: list[M] = []
+    for values in found:
+        row = list(values)
+        for i, convert in converters:
+            for converter in convert:
+                row[i] = converter(row[i], fields[i], connection)
+        if not plain:
+            made.append(model.from_db(alias, attnames, row))
+            continue
+        # What Model.__init__ does with a row of positional values, without its
+        # per-field checks (a third of the cost of a thread page's rows): each
+        # field's attname set, and the state of a row loaded from the database.
+        obj = model.__new__(model)
+        state = ModelState()
+        state.adding = False
+        state.db = alias
+        obj.__dict__["_state"] = state
+        obj.__dict__.update(zip(attnames, row, strict=True))
+        made.append(obj)
+    return made
 
 
 def insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:

@@ -8,7 +8,11 @@ not a text match over every row. Built concurrently: no write lock on a large ta
 
 from django.db import migrations, models
 
-from core.migration_operations import AddIndexConcurrentlyIfPossible, RunSQLOnPostgres
+from core.migration_operations import (
+    AddIndexConcurrentlyIfPossible,
+    RemoveIndexConcurrentlyIfPossible,
+    RunSQLOnPostgres,
+)
 
 
 class Migration(migrations.Migration):
@@ -27,7 +31,7 @@ class Migration(migrations.Migration):
                 name="report_open_by_comment_idx",
             ),
         ),
-        migrations.RemoveIndex(
+        RemoveIndexConcurrentlyIfPossible(
             model_name="report",
             name="moderation__comment_91ae29_idx",
         ),

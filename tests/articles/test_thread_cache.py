@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -386,15 +387,40 @@ def test_the_cursor_follows_every_sort(client: Client, sort: str) -> None:
     make_comments(3, article=article, parent=roots[2])
     make_comments(1, article=article, parent=roots[5])
     whole = [c["id"] for c in _api(client, article, sort=sort)["results"]]
+    assert _read_by_twos(client, article, sort) == whole
+
+
+def _read_by_twos(client: Client, article: Article, sort: str) -> list[int]:
+    """Every comment id of the thread, read two top-level comments at a time."""
     seen: list[int] = []
     params = {"limit": "2", "sort": sort}
     while True:
         data = _api(client, article, **params)
         seen += [c["id"] for c in data["results"]]
         if not data["next_cursor"]:
-            break
+            return seen
         params = {"limit": "2", "sort": sort, "cursor": data["next_cursor"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["oldest", "newest", "replies"])
+def test_the_cursor_keeps_comments_posted_in_the_same_instant_apart(
+    client: Client, sort: str
+) -> None:
+    """Top-level comments with the same time (and reply count) are ordered by id,
+    so following the cursor two at a time meets every one exactly once."""
+    # given six top-level comments posted in the same microsecond
+    article = make_article(slug="same-instant")
+    at = timezone.now()
+    roots = make_comments(6, article=article, created_at=at)
+    make_comments(2, article=article, parent=roots[3], created_at=at)
+    Comment.objects.filter(pk=roots[3].pk).update(published_reply_count=2)
+    whole = [c["id"] for c in _api(client, article, sort=sort)["results"]]
+    # when
+    seen = _read_by_twos(client, article, sort)
+    # then
     assert seen == whole
+    assert len(seen) == len(set(seen)) == 8
 
 
 @pytest.mark.django_db
