@@ -19,6 +19,11 @@ from moderation.classifier.artifact import (
     write_card,
 )
 from moderation.classifier.card import ModelLoadError, sha256_of
+from moderation.classifier.contrast_check import (
+    contrast_check_results,
+    format_contrast_check,
+)
+from moderation.classifier.contrasts import contrast_augmentation
 from moderation.classifier.data import (
     DEFAULT_DATA_DIR,
     IDENTITY_TERMS,
@@ -228,12 +233,13 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def training_examples(data_dir: Path) -> list[Example]:
-    """Every corpus (test splits included, for evaluation) plus the identity
-    and threat sentences written for Parley."""
+    """Every corpus (test splits included, for evaluation) plus the identity,
+    threat and contrast sentences written for Parley."""
     return (
         corpus_examples(data_dir)
         + identity_augmentation(IDENTITY_TERMS, lexicon=True)
         + threat_augmentation()
+        + contrast_augmentation()
     )
 
 
@@ -260,6 +266,7 @@ def _evaluate_model(model: ToxicityModel, data_dir: Path) -> dict[str, Any]:
     metrics["threat_check"] = threat_check_results(
         scorer.toxicity, _attribute_scorer(model, "THREAT"), model.threshold
     )
+    metrics["contrast_check"] = contrast_check_results(scorer.toxicity, model.threshold)
     metrics["operating_point"] = model.card.get("thresholds", {}).get("news", {})
     return metrics
 
@@ -330,6 +337,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     print()
     print(format_identity_check(metrics["identity_check"]))
     print(format_threat_check(metrics["threat_check"]))
+    print(format_contrast_check(metrics["contrast_check"]))
     print()
     print(_format_operating_point(metrics["operating_point"]))
     if not args.skip_loco:

@@ -243,7 +243,13 @@ def leave_one_corpus_out(
         train_rows = [e for e in rows if e.split == "train"]
         pool += (
             sample_by_hash(train_rows, train_cap, "loco")
-            if (source not in ("augment-identity", "augment-threat", "decisions"))
+            if source
+            not in (
+                "augment-identity",
+                "augment-threat",
+                "augment-contrast",
+                "decisions",
+            )
             else train_rows
         )
         pool += [e for e in rows if e.split == "val"]

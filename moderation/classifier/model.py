@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from moderation.classifier.contrasts import SOURCE as CONTRAST_SOURCE
 from moderation.classifier.data import CATEGORIES, Example, identity_terms_in
 from moderation.classifier.features import HashedNgrams, addressed
 from moderation.classifier.normalise import (
@@ -743,6 +744,16 @@ class TrainConfig:
     # slices.
     threat_weight: float = 0.0
     threat_head_weight: float = 0.0
+    # Weight of the contrast sentences written for Parley (``contrasts.py``:
+    # hate as a negated positive, hostile claims reported or rebutted) in the
+    # attribute heads (IDENTITY_ATTACK positives; the harmless ones negatives
+    # for every attribute) and in the toxicity heads; 0 leaves them out.
+    # Choose on Parley's contrast check (``contrast_check.py``), the
+    # validation slices and the leave-one-corpus-out mean (model card).
+    contrast_weight: float = 0.0
+    contrast_head_weight: float = 0.0
+    # Which parts of the contrast sentences are trained on (their ``group``).
+    contrast_kinds: tuple[str, ...] = ("negated_positive", "reported_claim")
     seed: int = 0
 
 
@@ -755,7 +766,7 @@ class FitResult:
 
 HEAD_SOURCES = ("kaggle-insults", "toxic-spans", "olid")
 # Rows from these sources (moderator decisions, augmentation) go into every head.
-SHARED_SOURCES = ("augment-identity", THREAT_SOURCE, "decisions")
+SHARED_SOURCES = ("augment-identity", THREAT_SOURCE, CONTRAST_SOURCE, "decisions")
 
 
 def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitResult:
@@ -767,6 +778,13 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     cfg = config or TrainConfig()
     if cfg.threat_weight <= 0 and cfg.threat_head_weight <= 0:
         examples = [e for e in examples if e.source != THREAT_SOURCE]
+    if cfg.contrast_weight <= 0 and cfg.contrast_head_weight <= 0:
+        examples = [e for e in examples if e.source != CONTRAST_SOURCE]
+    examples = [
+        e
+        for e in examples
+        if e.source != CONTRAST_SOURCE or e.group in cfg.contrast_kinds
+    ]
     texts = [normalise(e.text) for e in examples]
     source = np.array([e.source for e in examples])
     split = np.array([e.split for e in examples])
@@ -790,10 +808,12 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     augment_weights = {
         "augment-identity": cfg.augment_head_weight,
         THREAT_SOURCE: cfg.threat_head_weight,
+        CONTRAST_SOURCE: cfg.contrast_head_weight,
     }
     for head, sources, c in head_specs:
         rows = (np.isin(source, sources) & train) | shared
         rows &= ~((source == THREAT_SOURCE) & (cfg.threat_head_weight <= 0))
+        rows &= ~((source == CONTRAST_SOURCE) & (cfg.contrast_head_weight <= 0))
         if not rows.any() or len(set(label[rows])) < 2:
             continue
         x = matrix[rows]
@@ -1014,11 +1034,16 @@ def _fit_attributes(
             y[augment] = np.where(augment_label == 0, 0, -1)
         rows = train & (y >= 0)
         rows &= ~((source == THREAT_SOURCE) & (cfg.threat_weight <= 0))
+        rows &= ~((source == CONTRAST_SOURCE) & (cfg.contrast_weight <= 0))
         if len(set(y[rows])) < 2:
             continue
         sample_weight = np.select(
-            [source[rows] == "augment-identity", source[rows] == THREAT_SOURCE],
-            [cfg.augment_weight, cfg.threat_weight],
+            [
+                source[rows] == "augment-identity",
+                source[rows] == THREAT_SOURCE,
+                source[rows] == CONTRAST_SOURCE,
+            ],
+            [cfg.augment_weight, cfg.threat_weight, cfg.contrast_weight],
             1.0,
         )
         lr = LogisticRegression(
@@ -1026,7 +1051,11 @@ def _fit_attributes(
         ).fit(matrix[rows], y[rows], sample_weight=sample_weight)
         w, b = lr.coef_[0], float(lr.intercept_[0])
         # Written sentences would skew the calibration of real comments.
-        calib = (split == "val") & (y >= 0) & (source != THREAT_SOURCE)
+        calib = (
+            (split == "val")
+            & (y >= 0)
+            & ~np.isin(source, (THREAT_SOURCE, CONTRAST_SOURCE))
+        )
         a, c = 1.0, 0.0
         if len(set(y[calib])) == 2:
             z = matrix[calib] @ w + b

@@ -276,3 +276,175 @@ def test_threat_check_reports_toxicity_and_threat_auc() -> None:
     assert "THREAT ROC AUC" in format_threat_check(results)
     without = threat_check_results(toxicity, None, 0.5)
     assert "THREAT ROC AUC" not in format_threat_check(without)
+
+
+def _contrast_slots() -> tuple[set[str], set[str]]:
+    from moderation.classifier import contrast_check, contrasts
+
+    trained = {
+        *contrasts.GROUPS, *contrasts.NEGATORS, *contrasts.AFFIRMERS,
+        *contrasts.GOOD, *contrasts.BAD, *contrasts.CLAIMS,
+    }  # fmt: skip
+    check = {
+        *contrast_check.GROUPS, *contrast_check.NEGATORS,
+        *contrast_check.AFFIRMERS, *contrast_check.GOOD, *contrast_check.BAD,
+        *contrast_check.CLAIMS,
+    }  # fmt: skip
+    return trained, check
+
+
+def test_contrast_check_sentences_are_never_training_rows() -> None:
+    """The sentences models are chosen on for negated positives and reported
+    claims share no sentence shape and no slot word with the contrast
+    sentences trained on; neither uses a group, quality or claim word of the
+    functional suite, and the check holds hateful and harmless sentences."""
+    # given
+    from moderation.classifier import contrast_check, contrasts
+    from moderation.classifier.contrast_check import contrast_check_examples
+    from moderation.classifier.contrasts import contrast_augmentation
+
+    trained_slots, check_slots = _contrast_slots()
+    slots = sorted(trained_slots | check_slots, key=len, reverse=True)
+
+    def shape(text: str) -> str:
+        for word in slots:
+            text = re.sub(rf"\b{re.escape(word)}\b", "<w>", text)
+        return text
+
+    functional_words = {
+        word
+        for kind in KINDS
+        for case in kind.cases
+        for word in re.findall(r"[a-z']+", case.lower())
+    }
+    content = {
+        word
+        for module in (contrasts, contrast_check)
+        for words in (module.GROUPS, module.GOOD, module.BAD, module.CLAIMS)
+        for phrase in words
+        for word in phrase.split()
+    } - {"a", "an", "people"}
+    # when
+    check = [e for _, e in contrast_check_examples()]
+    trained = contrast_augmentation()
+    # then
+    assert trained_slots.isdisjoint(check_slots)
+    assert {shape(e.text) for e in check}.isdisjoint(shape(e.text) for e in trained)
+    assert content.isdisjoint(functional_words), content & functional_words
+    assert all(e.split == "val" for e in check)
+    assert {e.label for e in check} == {0, 1}
+    assert all(e.split == "train" for e in trained)
+
+
+def test_contrast_sentences_give_every_word_both_labels_equally() -> None:
+    """In the negated-positive rows every quality and every modifier is in as
+    many hateful rows as harmless ones, and every hostile claim is stated as
+    often as it is reported: only the combination carries the label."""
+    # given
+    from moderation.classifier import contrasts
+    from moderation.classifier.contrasts import contrast_augmentation
+
+    rows = contrast_augmentation()
+    words = (
+        *contrasts.NEGATORS,
+        *contrasts.AFFIRMERS,
+        *contrasts.GOOD,
+        *contrasts.BAD,
+        *contrasts.CLAIMS,
+    )
+    # when
+    balance = {
+        word: sum(
+            1 if e.label else -1
+            for e in rows
+            if re.search(rf"(^|\s){re.escape(word)}(\s|,|$)", e.text)
+        )
+        for word in words
+        if word not in ("not", "not at all", "never")  # also inside claims
+    }
+    # then
+    assert set(balance.values()) == {0}, balance
+    assert sum(e.label for e in rows) * 2 == len(rows)
+
+
+def test_contrast_sentences_teach_a_negated_positive_and_a_rebuttal() -> None:
+    """With the contrast sentences weighted in, a group denied a good quality
+    scores above the same group granted it, and a hostile claim stated scores
+    above the same claim rebutted; with weight 0 they are left out."""
+    # given
+    from moderation.classifier.contrasts import contrast_augmentation
+
+    rows = _examples() + contrast_augmentation()
+    weighted = TrainConfig(
+        n_bits=14,
+        attributes=("IDENTITY_ATTACK",),
+        contrast_weight=4.0,
+        contrast_head_weight=1.0,
+    )
+    # when
+    on = fit(rows, weighted)
+    off = fit(rows, TrainConfig(n_bits=14, attributes=("IDENTITY_ATTACK",)))
+    # then
+    denied, granted, stated, rebutted = on.scorer.toxicity(
+        [
+            "the poles round here are never upright",
+            "the poles round here are always upright",
+            "face it, poles are thugs",
+            "it is wrong to claim that poles are thugs",
+        ]
+    )
+    assert denied > granted
+    assert stated > rebutted
+    on_rows = on.report["attributes"]["IDENTITY_ATTACK"]["train_rows"]
+    off_rows = off.report["attributes"]["IDENTITY_ATTACK"]["train_rows"]
+    assert on_rows - off_rows == len(contrast_augmentation())
+    assert (
+        "augment-contrast" not in off.report["attributes"]["IDENTITY_ATTACK"]["sources"]
+    )
+
+
+def test_contrast_kinds_pick_which_part_is_trained_on() -> None:
+    """``contrast_kinds`` trains on the reported claims alone (or the negated
+    positives alone): only that part's rows reach the heads."""
+    # given
+    from moderation.classifier.contrasts import REPORTED_CLAIM, contrast_augmentation
+
+    rows = _examples() + contrast_augmentation()
+    claims = [e for e in contrast_augmentation() if e.group == REPORTED_CLAIM]
+    config = TrainConfig(
+        n_bits=12,
+        attributes=("IDENTITY_ATTACK",),
+        contrast_weight=4.0,
+        contrast_kinds=(REPORTED_CLAIM,),
+    )
+    # when
+    part = fit(rows, config)
+    off = fit(rows, TrainConfig(n_bits=12, attributes=("IDENTITY_ATTACK",)))
+    # then
+    on_rows = part.report["attributes"]["IDENTITY_ATTACK"]["train_rows"]
+    off_rows = off.report["attributes"]["IDENTITY_ATTACK"]["train_rows"]
+    assert 0 < len(claims) < len(contrast_augmentation())
+    assert on_rows - off_rows == len(claims)
+
+
+def test_contrast_check_reports_auc_and_share_held_per_kind() -> None:
+    """The contrast check ranks hateful against harmless sentences overall and
+    per part, and says what share of each kind the threshold holds."""
+    # given: a TOXICITY that knows only the negators
+    from moderation.classifier.contrast_check import (
+        NEGATORS,
+        contrast_check_results,
+        format_contrast_check,
+    )
+
+    def toxicity(texts: Sequence[str]) -> np.ndarray:
+        return np.array([0.9 if any(n in t for n in NEGATORS) else 0.1 for t in texts])
+
+    # when
+    results = contrast_check_results(toxicity, 0.5)
+    # then: half the negated-positive rows are hateful either way
+    assert results["roc_auc_negated_positive"] == 0.5
+    assert results["per_kind"]["negated_good"]["held"] == 1.0
+    assert results["per_kind"]["affirmed_bad"]["held"] == 0.0
+    assert results["per_kind"]["negated_bad"]["held"] == 1.0
+    assert "contrast check" in format_contrast_check(results)
