@@ -7,6 +7,8 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
+from core.urls import route_url
+
 
 class ModerationPolicy(models.TextChoices):
     OPEN = "open", "Open: comments are scored and published by the site's rules"
@@ -176,7 +178,7 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author_id} on {self.article_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:comment", kwargs={"pk": self.pk})
+        return route_url("articles:comment", self.pk)
 
     @property
     def is_awaiting_review(self) -> bool:

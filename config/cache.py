@@ -13,12 +13,28 @@ rules, which Redis does not have.
 """
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import Redis, RedisError
+from redis.commands.core import Script
 
 logger = logging.getLogger(__name__)
+
+
+# core.throttles' two counters: start the current window's at 0 (expiring) unless
+# it exists, count one, and read the previous window's; one command, not three.
+_WINDOW_COUNTS = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+return {redis.call('INCR', KEYS[1]), redis.call('GET', KEYS[2])}
+"""
+# The first of KEYS that is free, taken (SET NX with a lifetime): its index, or -1.
+_CLAIM_FIRST = """
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'EX', ARGV[2], 'NX') then return i - 1 end
+end
+return -1
+"""
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -28,6 +44,16 @@ class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Redis] = {}
+        self._scripts: dict[tuple[int, str], Script] = {}
+
+    def script(self, source: str) -> Script:
+        """`source` as a script of the writing client: EVALSHA, loaded again if
+        Redis has forgotten it (a restart)."""
+        client = self.get_client(write=True)
+        found = self._scripts.get((id(client), source))
+        if found is None:
+            found = self._scripts[(id(client), source)] = client.register_script(source)
+        return found
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
         pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
@@ -41,6 +67,9 @@ class TolerantRedisCache(RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def _script(self, source: str) -> Script:
+        return cast(ReusingRedisCacheClient, self._cache).script(source)
 
     def validate_key(self, key: Any) -> None:
         """Redis takes any key; memcached's length and character checks (a loop
@@ -100,15 +129,26 @@ class TolerantRedisCache(RedisCache):
         """core.throttles' two counters in one round trip: start `current` at 0
         (expiring after `timeout` s) unless it exists, add one, and read
         `previous`."""
-        now_key = self.make_and_validate_key(current)
-        before_key = self.make_and_validate_key(previous)
+        keys = [
+            self.make_and_validate_key(current),
+            self.make_and_validate_key(previous),
+        ]
         try:
-            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
-            pipe.set(now_key, 0, ex=timeout, nx=True)
-            pipe.incr(now_key)
-            pipe.get(before_key)
-            _, now, before = pipe.execute()
+            now, before = self._script(_WINDOW_COUNTS)(keys, [timeout])
         except RedisError:
             self._warn("window_counts")
             return 1, 0
         return int(now), int(before or 0)
+
+    def claim_first(self, keys: list[str], timeout: int) -> int | None:
+        """moderation.tasks' drain slots: take the first of `keys` that no one
+        holds (set to 1 for `timeout` seconds), in one round trip; its index, or
+        None when all are held. With Redis unreachable the first is "taken", as
+        `add` would answer (the publish that follows fails and frees it)."""
+        made = [self.make_and_validate_key(key) for key in keys]
+        try:
+            index = int(self._script(_CLAIM_FIRST)(made, [1, timeout]))
+        except RedisError:
+            self._warn("claim_first")
+            return 0
+        return None if index < 0 else index

@@ -206,6 +206,12 @@ else:
 # Celery: with no broker configured, tasks run in the web process so a bare machine
 # still scores comments. In production REDIS_URL is required (see production.py).
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# Kombu's Redis transport, keeping one Redis client instead of building one per
+# published task (config/broker.py). Not for rediss://: Kombu chooses its default
+# TLS settings by that scheme's name.
+CELERY_BROKER_TRANSPORT = (
+    "config.broker:Transport" if CELERY_BROKER_URL.startswith("redis://") else None
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import pluralize
-from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -21,7 +20,8 @@ from django.utils.translation import gettext as _
 from articles.models import Comment
 from core.errors import ServiceError
 from core.html import html_format
-from core.names import counted_noun
+from core.names import counted_noun, unnumbered
+from core.urls import route_url
 from moderation import selectors
 from moderation.highlight import highlight
 from moderation.models import (
@@ -65,20 +65,9 @@ def _stored_only(request: HttpRequest) -> bool:
     return all(k in _PAGE_PARAMS | stored for k, v in request.GET.items() if v)
 
 
-_MARKER = "0000000000"
-
-
-def _url(name: str, arg: object = None) -> str:
+def _url(name: str, arg: int | str | None = None) -> str:
     """reverse(), once per route and URL prefix rather than once per row."""
-    prefix, suffix = _url_parts(name, get_script_prefix(), arg is not None)
-    return f"{prefix}{'' if arg is None else arg}{suffix}"
-
-
-@lru_cache(maxsize=64)
-def _url_parts(name: str, script_prefix: str, with_arg: bool) -> tuple[str, str]:
-    url = reverse(name, args=[_MARKER] if with_arg else [])
-    prefix, _marker, suffix = url.partition(_MARKER)
-    return prefix, suffix
+    return route_url(name, arg)
 
 
 def _report_label(reason: str) -> str:
@@ -220,7 +209,7 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        title = str(self.model._meta.verbose_name_plural).split(". ", 1)[-1]
+        title = unnumbered(self.model._meta.verbose_name_plural)
         return super().changelist_view(
             request,
             {
@@ -314,9 +303,17 @@ class QueueAdmin(ReviewPage, admin.ModelAdmin):
         codes = result.reason_codes if result else []
         if not codes:
             return "—"
+        # Each reason with the comma after it is one unit that never breaks: a
+        # narrow column wraps between reasons, never before a comma.
+        last = len(codes) - 1
         return SafeString(
-            ", ".join(
-                html_format('<span class="reason-code">{}</span>', c) for c in codes
+            " ".join(
+                html_format(
+                    '<span class="reason"><span class="reason-code">{}</span>{}</span>',
+                    c,
+                    "" if i == last else ",",
+                )
+                for i, c in enumerate(codes)
             )
         )
 

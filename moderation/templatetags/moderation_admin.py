@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from core.html import html_escape
-from core.names import counted_noun
+from core.names import counted_noun, unnumbered
 from moderation import selectors
 from moderation.services.stats import stats_latest
 from sites.models import Site
@@ -118,6 +118,7 @@ def _render_action_fields(form: forms.Form) -> SafeString:
 
 
 register.filter("counted_noun", counted_noun)
+register.filter("unnumbered", unnumbered)
 
 
 @register.simple_tag

@@ -180,3 +180,71 @@ def test_queue_fits_and_actions_are_fast_and_safe(
     page.wait_for_load_state()
     assert page.get_by_text("approved.").first.is_visible()
     assert not [url for url in not_found if "favicon" in url], not_found
+
+
+# Each line of a cell as it is drawn: its first visible character.
+_LINE_STARTS = """cell => {
+  const chars = [];
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (let i = 0; i < node.length; i++) {
+      if (/\\s/.test(node.data[i])) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      chars.push({c: node.data[i], top: range.getBoundingClientRect().top});
+    }
+  }
+  return chars.filter((ch, i) => i === 0 || ch.top > chars[i - 1].top + 1)
+    .map(ch => ch.c);
+}"""
+
+
+def test_queue_reasons_wrap_between_reasons_never_before_a_comma(
+    page: Any,
+    live_server: Any,
+    browser_errors: BrowserErrors,
+    article: Article,
+    reader: User,
+) -> None:
+    """In a narrow Reasons column, at 390 and 1366 px, the reasons wrap onto
+    several lines between reasons: no line starts with a comma, no reason is
+    split across lines, even when the column is no wider than one reason."""
+    # given
+    moderator = make_user(username="mod", display_name="Mo", is_staff=True)
+    moderator.groups.add(_moderators_group())
+    codes = ["SUSPECT_WORD", "TOXIC", "NEW_COMMENTER", "LINKS", "RECENT_REJECTIONS"]
+    comment = _held(article, reader, "A held comment with many reasons.", codes)
+    LoginPage(page, live_server.url).open().log_in(moderator.username)
+    queue = QueuePage(page, live_server.url)
+    for width, size in (("390", PHONE), ("1366", LAPTOP)):
+        # when
+        page.set_viewport_size(size)
+        queue.open()
+        cell = page.locator(
+            f"#result_list tr:has(input[value='{comment.pk}']) td.field-reasons_column"
+        )
+        starts = cell.evaluate(_LINE_STARTS)
+        # then
+        assert len(starts) > 1, (width, starts)
+        assert "," not in starts, (width, starts)
+        for code in codes:
+            unit = cell.locator(".reason", has_text=code)
+            tops = unit.evaluate("u => [...u.getClientRects()].map(r => r.top)")
+            assert len(set(tops)) == 1, (width, code, tops)
+        shoot(page, f"queue-reasons-{width}")
+        # when: the column is squeezed to the width of its first reason alone,
+        # where a comma could be pushed onto a line of its own
+        cell.evaluate(
+            """cell => {
+              const code = cell.querySelector('.reason-code');
+              const w = code.getBoundingClientRect().width + 'px';
+              cell.style.width = cell.style.maxWidth = cell.style.minWidth = w;
+              cell.style.padding = '0';
+            }"""
+        )
+        # then
+        starts = cell.evaluate(_LINE_STARTS)
+        assert starts[:2] == ["S", "T"], (width, starts)
+        assert "," not in starts, (width, starts)

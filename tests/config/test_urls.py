@@ -6,8 +6,11 @@ order; that is only safe while no two patterns match the same path.
 
 import re
 
-from django.urls import get_resolver, resolve
+import pytest
+from django.urls import get_resolver, resolve, reverse, set_script_prefix
 from django.urls.resolvers import RoutePattern, URLPattern, URLResolver
+
+from articles.models import Comment
 
 _SAMPLES = {"int": "7", "slug": "a-story", "str": "x", "path": "x/y", "uuid": ""}
 
@@ -43,3 +46,25 @@ def test_each_route_resolves_to_its_own_view() -> None:
         match = resolve(path)
         # then it reaches the route's own view
         assert match.func is pattern.callback, f"{path} reached {match.view_name}"
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/news/comments/"])
+def test_a_comments_link_is_the_reversed_url_under_any_prefix(
+    script_prefix: str,
+) -> None:
+    """A comment's link (in its API answer) is the URL reverse() gives, also when
+    Parley is served under a path prefix, though it is reversed once per route."""
+    # given
+    comment = Comment(pk=4321)
+    set_script_prefix(script_prefix)
+    try:
+        # when
+        links = [comment.get_absolute_url(), Comment(pk=7).get_absolute_url()]
+        # then
+        assert links == [
+            reverse("articles:comment", kwargs={"pk": 4321}),
+            reverse("articles:comment", kwargs={"pk": 7}),
+        ]
+        assert links[0].startswith(script_prefix)
+    finally:
+        set_script_prefix("/")

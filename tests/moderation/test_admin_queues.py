@@ -1,5 +1,7 @@
 """The queue pages, the review page and the dashboard, as moderators use them."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -227,3 +229,99 @@ def test_a_queue_counts_its_comments_in_words(mod_client: Client) -> None:
     assert "2 1. Needs review" not in page
     # ("Select all N …" shows when the queue has more than one page)
     assert response.context["module_name"] == "comments needing review"
+
+
+def _breadcrumbs(page: str) -> list[str]:
+    """The breadcrumb trail as a moderator reads it: each crumb's text."""
+    trail = re.search(r'<div class="breadcrumbs">(.*?)</div>', page, re.S)
+    assert trail is not None
+    text = html.unescape(re.sub(r"<[^>]+>", "", trail.group(1)))
+    return [
+        " ".join(c.split())
+        for c in text.split("\N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK}")
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [
+        ("needsreviewcomment", "Needs review"),
+        ("reportedcomment", "Reported"),
+        ("pendingcomment", "Pending (not yet scored)"),
+        ("approvedcomment", "Approved"),
+        ("rejectedcomment", "Rejected"),
+        ("allcomment", "All comments"),
+    ],
+)
+def test_a_queue_breadcrumb_names_the_queue_without_its_menu_number(
+    mod_client: Client, model: str, name: str
+) -> None:
+    """The breadcrumb of a queue and of its review page read "Needs review", not
+    the admin index's ordering number ("1. Needs review")."""
+    # given
+    comment = held("a held comment")
+    # when
+    queue = mod_client.get(reverse(f"admin:moderation_{model}_changelist"))
+    review = mod_client.get(
+        reverse(f"admin:moderation_{model}_change", args=[comment.pk])
+    )
+    # then
+    assert _breadcrumbs(queue.content.decode()) == ["Home", "Moderation", name]
+    assert _breadcrumbs(review.content.decode()) == ["Home", name, f"#{comment.pk}"]
+    assert f"<h1>{name}</h1>" in queue.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_superusers_delete_pages_name_the_queue_without_its_menu_number() -> None:
+    """Deleting from a queue (superusers only) keeps the queue's plain name in the
+    breadcrumb: the bulk delete's confirmation, the delete page and the history."""
+    # given
+    admin_user = make_user(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin_user)
+    comment = held("a held comment")
+    # when
+    bulk = client.post(
+        reverse("admin:moderation_needsreviewcomment_changelist"),
+        {"action": "delete_selected", "_selected_action": [comment.pk]},
+    )
+    single = client.get(
+        reverse("admin:moderation_needsreviewcomment_delete", args=[comment.pk])
+    )
+    history = client.get(
+        reverse("admin:moderation_needsreviewcomment_history", args=[comment.pk])
+    )
+    # then
+    for response in (bulk, single, history):
+        assert response.status_code == 200
+        assert _breadcrumbs(response.content.decode())[2] == "Needs review"
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_queue_lists_reasons_as_units_that_keep_their_comma(
+    mod_client: Client,
+) -> None:
+    """The Reasons column wraps between reasons: each reason and the comma after
+    it are one unit the line never breaks inside, so no line starts with a comma."""
+    # given
+    comment = held("a held comment")
+    PipelineResult.objects.filter(comment=comment).update(
+        reasons=[
+            {"code": code, "phase": "rules", "detail": ""}
+            for code in ("SUSPECT_WORD", "TOXIC", "LINKS")
+        ]
+    )
+    # when
+    response = mod_client.get(reverse(QUEUE))
+    # then
+    cell = re.search(
+        r'<td class="field-reasons_column">(.*?)</td>', response.content.decode()
+    )
+    assert cell is not None
+    assert cell.group(1) == (
+        '<span class="reason"><span class="reason-code">SUSPECT_WORD</span>,</span> '
+        '<span class="reason"><span class="reason-code">TOXIC</span>,</span> '
+        '<span class="reason"><span class="reason-code">LINKS</span></span>'
+    )
