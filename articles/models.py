@@ -135,11 +135,20 @@ class Comment(models.Model):
     class Meta:
         ordering = ("created_at", "id")
         indexes = [
-            # A story's top-level comments in order (parent IS NULL, then the
-            # thread's ORDER BY created_at, id), and a story's comments at all.
+            # A story's comments, and a comment's replies in order.
             models.Index(
                 fields=["article", "parent", "created_at", "id"],
                 name="comment_thread_order_idx",
+            ),
+            # A story's top-level comments in the thread's order. Partial: PostgreSQL
+            # does not treat `parent IS NULL` as an equality, so the index above
+            # cannot give top-level comments in (created_at, id) order. The
+            # included columns let the page count be read from the index alone.
+            models.Index(
+                fields=["article", "created_at", "id"],
+                include=["status", "published_reply_count"],
+                name="comment_top_in_order_idx",
+                condition=models.Q(parent__isnull=True),
             ),
             # The thread's "most replies" order, top-level comments only.
             models.Index(

@@ -78,11 +78,15 @@ def _names() -> dict[str, str]:
 
 def _shown_root_sql() -> str:
     """A story's top-level comments every reader sees: published, or withdrawn or
-    removed with published replies (shown as a tombstone)."""
-    return (  # noqa: S608 (identifiers and constants; values are parameters)
+    removed with published replies (shown as a tombstone).
+
+    "With published replies" reads the root's own counter of published replies at
+    any depth (kept by lifecycle.transitions), not its thread: a subquery per
+    tombstone led PostgreSQL to hash every published comment of the table for
+    each page."""
+    return (
         "c.{article} = %s AND c.{parent} IS NULL AND (c.{status} = {published} "
-        "OR (c.{status} IN ({tombstone}) AND EXISTS (SELECT 1 FROM {comment} r "
-        "WHERE r.{root} = c.{id} AND r.{status} = {published})))"
+        "OR (c.{status} IN ({tombstone}) AND c.{replies} > 0))"
     ).format(**_names())
 
 
