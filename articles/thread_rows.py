@@ -182,7 +182,7 @@ def root_rows(
     with connection.cursor() as cursor:
         sql = _root_rows_sql(sort, after is not None)
         cursor.execute(sql, [*params, limit, offset])
-        return rows.instances(Comment, cursor.fetchall(), _SHOWN_FIELDS)
+        return rows.instances(Comment, rows.fetchall(cursor), _SHOWN_FIELDS)
 
 
 def reply_rows(root_ids: list[int], max_replies: int) -> list[Comment]:
@@ -190,7 +190,7 @@ def reply_rows(root_ids: list[int], max_replies: int) -> list[Comment]:
     with connection.cursor() as cursor:
         where, params = _in(f"c.{_names()['root']}", root_ids)
         cursor.execute(_reply_rows_sql(where), [*params, max_replies])
-        return rows.instances(Comment, cursor.fetchall(), _SHOWN_FIELDS)
+        return rows.instances(Comment, rows.fetchall(cursor), _SHOWN_FIELDS)
 
 
 def root_count(article: Article) -> int:

@@ -84,6 +84,46 @@ def _plain(model: type[models.Model]) -> bool:
     )
 
 
+def fetchall(cursor: Any) -> list[tuple[Any, ...]]:
+    """`cursor.fetchall()`, with timestamps loaded by psycopg's own loader.
+
+    Django registers a `timestamptz` loader written in Python (it sets the
+    datetime's tzinfo to the connection's time zone); on a thread's rows it was
+    7 microseconds a value, a tenth of the API's whole-thread read. In a session
+    whose time zone is UTC (Django sets it so when USE_TZ is on and the database
+    has no TIME_ZONE of its own) psycopg's compiled loader returns the same
+    values, `datetime.timezone.utc` included, in a tenth of the time. Elsewhere
+    (SQLite, another time zone) this is plain `fetchall()`.
+    """
+    if _compiled_timestamps():
+        loader = _timestamptz_loader()
+        if loader is not None:
+            cursor.cursor.adapters.register_loader("timestamptz", loader)
+    return cursor.fetchall()
+
+
+def _compiled_timestamps() -> bool:
+    from django.conf import settings
+
+    return (
+        connection.vendor == "postgresql"
+        and settings.USE_TZ
+        and connection.timezone_name == "UTC"
+    )
+
+
+@cache
+def _timestamptz_loader() -> Any:
+    """psycopg's loader for `timestamptz` as text, if it is the compiled one."""
+    import psycopg
+    from psycopg.pq import Format
+
+    found = psycopg.adapters.get_loader(
+        psycopg.adapters.types["timestamptz"].oid, Format.TEXT
+    )
+    return found if psycopg.pq.__impl__ in ("binary", "c") else None
+
+
 def instance(model: type[M], values: Sequence[Any]) -> M:
     """A model instance from a row's values for `columns(model, ...)`, as the ORM
     would make it (database converters applied, loaded from the database)."""
