@@ -5,12 +5,11 @@ awaiting review are merged in per request (`merge_waiting_json`), as
 `articles.fragments` does for the HTML page.
 """
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.conf import settings
-from rest_framework.renderers import JSONRenderer
 
 from . import selectors
 from .cache import story_cached
@@ -25,7 +24,15 @@ class ThreadJson:
     etag: str
 
 
-_RENDERER = JSONRenderer()
+def render(data: object) -> bytes:
+    """The bytes DRF's JSONRenderer writes for the API's data (UTF-8, compact,
+    datetimes in ISO 8601 with "Z" for UTC, U+2028 and U+2029 escaped so the
+    JSON is also valid JavaScript), written by orjson: an eighth of a whole
+    thread's read went to the standard library's encoder."""
+    body = orjson.dumps(data, option=orjson.OPT_UTC_Z)
+    return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
+        b"\xe2\x80\xa9", b"\\u2029"
+    )
 
 
 def thread_json(
@@ -44,9 +51,7 @@ def thread_json(
         name = f"json:{sort}:c{limit}:{(cursor or '')[:200]}:{base_url}"
 
     def build(version: int) -> bytes:
-        return _RENDERER.render(
-            _thread_data(article, sort, page, cursor, limit, base_url)
-        )
+        return render(_thread_data(article, sort, page, cursor, limit, base_url))
 
     version, body = story_cached(article_id=article.pk, name=name, build=build)
     return ThreadJson(body=body, etag=etag_for(article.pk, version, name))
@@ -118,10 +123,10 @@ def _thread_data(
 
 def merge_waiting_json(body: bytes, waiting: list[Comment], *, first: bool) -> bytes:
     """The cached JSON page with the viewer's own waiting comments added."""
-    data = json.loads(body)
+    data = orjson.loads(body)
     results: list[dict[str, Any]] = data["results"]
     for comment in waiting:
-        payload = json.loads(_RENDERER.render(comment_payload(comment)))
+        payload = orjson.loads(render(comment_payload(comment)))
         if comment.parent_id is None:
             if first:
                 results.insert(0, payload)
@@ -131,4 +136,4 @@ def merge_waiting_json(body: bytes, waiting: list[Comment], *, first: bool) -> b
         )
         if at is not None:
             results.insert(at, payload)
-    return _RENDERER.render(data)
+    return render(data)

@@ -1,12 +1,15 @@
 """A page of the thread read with SQL built once (articles.selectors): the same
 comments, order and authors the ORM gave, and nothing private read."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.utils.safestring import mark_safe
+from rest_framework.renderers import JSONRenderer
 
-from articles import selectors
-from articles.models import CommentStatus
+from articles import selectors, thread_json
+from articles.models import Comment, CommentStatus
 from tests.factories import make_article, make_comment, make_user
 
 
@@ -46,3 +49,47 @@ def test_a_field_a_thread_does_not_show_is_still_read_when_asked() -> None:
     # then
     assert "status_changed_at" in shown.get_deferred_fields()
     assert shown.status_changed_at == comment.status_changed_at
+
+
+@pytest.mark.django_db
+def test_thread_rows_carry_the_same_timestamps_the_orm_reads() -> None:
+    """The rows' times (read with psycopg's compiled loader on PostgreSQL) are the
+    values, time zone included, the ORM gives for the same comments."""
+    # given
+    article = make_article()
+    root = make_comment(article=article)
+    reply = make_comment(article=article, parent=root)
+    Comment.objects.filter(pk=reply.pk).update(
+        created_at=datetime(2026, 3, 7, 9, 5, 0, tzinfo=UTC),
+        edited_at=datetime(2026, 3, 7, 9, 6, 1, 250, tzinfo=UTC),
+    )
+    # when
+    items = selectors.thread_page(article=article).items
+    # then
+    for item in items:
+        orm = Comment.objects.get(pk=item.comment.pk)
+        assert (item.comment.created_at, item.comment.edited_at) == (
+            orm.created_at,
+            orm.edited_at,
+        )
+        assert item.comment.created_at.tzinfo is orm.created_at.tzinfo
+    assert items[1].comment.edited_at == datetime(2026, 3, 7, 9, 6, 1, 250, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 3, 7, 9, 5, 0, tzinfo=UTC),
+        datetime(2026, 3, 7, 9, 5, 0, 458589, tzinfo=UTC),
+        None,
+        "é, <b>&amp;</b> \u2028 and \u2029 and \U0001f600",
+        CommentStatus.PUBLISHED,
+        mark_safe("A <i>name</i>"),
+        [1, True, False, 0.5],
+    ],
+)
+def test_the_thread_json_is_the_bytes_drf_writes(value: object) -> None:
+    """The thread API's JSON (written by orjson) is byte for byte what DRF's JSON
+    renderer writes for the same data: datetimes, escapes and all."""
+    data = {"results": [{"value": value, "id": 3}], "next": None}
+    assert thread_json.render(data) == JSONRenderer().render(data)
