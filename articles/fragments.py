@@ -396,21 +396,33 @@ def _remember_slug(slug: str, article_id: int) -> None:
 
 def shared_hit(request: HttpRequest, *, slug: str, name: str) -> HttpResponse | None:
     """The kept response for an anonymous read (see `shared_response`), or None
-    when there is none for the story's current version."""
+    when there is none for the story's current version. A miss is remembered on
+    the request, so `shared_response` does not ask Redis the same again."""
+    response, article_id, version = _shared_lookup(request, slug=slug, name=name)
+    if response is None:
+        request.parley_shared_miss = (slug, name, article_id, version)  # type: ignore[attr-defined]
+    return response
+
+
+def _shared_lookup(
+    request: HttpRequest, *, slug: str, name: str
+) -> tuple[HttpResponse | None, int | None, int | None]:
+    """(the kept response or None, the slug's story id, the story's version), the
+    last two None when the slug is not known here or in Redis."""
     article_id = _SLUG_IDS.get(slug)
     if article_id is None:
         article_id = cache.get(_SLUG_KEY.format(slug))
         if article_id is None:
-            return None
+            return None, None, None
         _remember_slug(slug, article_id)
     found: SharedResponse | None
-    _, found = story_entry(article_id=article_id, name=name)
+    version, found = story_entry(article_id=article_id, name=name)
     if (
         found is None
         or found.slug != slug
         or (found.valid_until is not None and timezone.now() >= found.valid_until)
     ):
-        return None
+        return None, article_id, version
     count_hit()
     response: HttpResponse
     if found.etag in request.headers.get("If-None-Match", ""):
@@ -422,7 +434,7 @@ def shared_hit(request: HttpRequest, *, slug: str, name: str) -> HttpResponse | 
     response["ETag"] = found.etag
     response["Cache-Control"] = _SHARED_CACHE_CONTROL
     response["Vary"] = _SHARED_VARY
-    return response
+    return response, article_id, version
 
 
 def shared_response(
@@ -435,21 +447,32 @@ def shared_response(
 ) -> HttpResponse:
     """The response for an anonymous read of a story's thread (page or JSON).
 
-    A hit costs three Redis reads (the slug's story, its version, the entry) and
-    no database query; a miss loads the story and calls `build(article)`, whose 200
-    response (with its ETag) is kept under the version read before building.
+    A hit costs one or two Redis reads (the slug's story unless this process
+    knows it, then the story's version with the entry) and no database query; a
+    miss loads the story and calls `build(article)`, whose 200 response (with
+    its ETag) is kept under the version read before building.
     """
-    hit = shared_hit(request, slug=slug, name=name)
-    if hit is not None:
-        return hit
+    miss = getattr(request, "parley_shared_miss", None)
+    if miss is not None and miss[:2] == (slug, name):
+        known_id, known_version = miss[2], miss[3]  # the API's dispatch looked
+    else:
+        hit, known_id, known_version = _shared_lookup(request, slug=slug, name=name)
+        if hit is not None:
+            return hit
     article = selectors.published_article(slug=slug)
     if article is None:
         raise not_found or Http404(f"There is no story {slug!r}.")
-    cache.set(
-        _SLUG_KEY.format(slug), article.pk, timeout=settings.PARLEY_THREAD_CACHE_SECONDS
-    )
-    _remember_slug(slug, article.pk)
-    version = story_version(article.pk)
+    if known_id != article.pk or known_version is None:
+        # Not known here nor in Redis (or under another story): say it for the
+        # other processes, and read the version before building.
+        cache.set(
+            _SLUG_KEY.format(slug),
+            article.pk,
+            timeout=settings.PARLEY_THREAD_CACHE_SECONDS,
+        )
+        _remember_slug(slug, article.pk)
+        known_version = story_version(article.pk)
+    version = known_version
     response = build(article)
     etag = response.get("ETag")
     if response.status_code == 200 and etag:

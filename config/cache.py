@@ -35,6 +35,16 @@ for i, key in ipairs(KEYS) do
 end
 return -1
 """
+# articles.cache's story versions: one more, or `fresh` when the key is missing
+# (never read, evicted); one command, not Django's EXISTS then INCRBY. Nothing is
+# returned: Lua numbers are doubles, and a version (nanoseconds) has 19 digits.
+_INCR_OR_SET = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('INCR', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+"""
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -122,6 +132,25 @@ class TolerantRedisCache(RedisCache):
         except RedisError:
             self._warn("delete")
             return False
+
+    def incr_or_set(self, key: str, fresh: int) -> None:
+        """Add one to the integer at `key`, or set it to `fresh` (never expiring)
+        when it is missing, in one round trip."""
+        try:
+            self._script(_INCR_OR_SET)([self.make_and_validate_key(key)], [fresh])
+        except RedisError:
+            self._warn("incr_or_set")
+
+    def counter_add(self, key: str, n: int = 1) -> None:
+        """Add `n` to the counter at `key` (created at 0, never expiring) in one
+        round trip; Django's `incr` asks whether the key exists first."""
+        try:
+            self.get_client_for_write().incrby(self.make_and_validate_key(key), n)
+        except RedisError:
+            self._warn("counter_add")
+
+    def get_client_for_write(self) -> Redis:
+        return cast(ReusingRedisCacheClient, self._cache).get_client(write=True)
 
     def window_counts(
         self, current: str, previous: str, timeout: int

@@ -1,0 +1,90 @@
+"""The thread cache as deployed: story versions and counters kept in a real Redis."""
+
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from articles.cache import _KEPT, _version_key, cache_counts, story_version
+from articles.models import Article
+from moderation.services.actions import comment_approve
+from tests.factories import make_article, make_comment, make_user
+from tests.integration.conftest import REDIS_CACHE
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def _page(client: Client, article: Article) -> str:
+    response = client.get(reverse("articles:detail", kwargs={"slug": article.slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def redis_cache() -> Any:
+    with override_settings(CACHES=REDIS_CACHE):
+        _KEPT.clear()
+        # Story ids start again with each test database: entries of an earlier
+        # run's stories would be this run's.
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        stale = list(client.scan_iter("parley:*story*"))
+        if stale:
+            client.delete(*stale)
+        yield cache
+        _KEPT.clear()
+
+
+def test_a_published_comment_shows_on_the_next_read(
+    redis_cache: Any, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A comment published after the page was cached is on the next read, also
+    when Redis had lost the story's version in between (an eviction)."""
+    # given a story read once (cached), then its version lost
+    article = make_article()
+    make_comment(article=article, body="Already there")
+    assert "Already there" in _page(client, article)
+    first = make_comment(article=article, body="Published first", status="held")
+    second = make_comment(article=article, body="Published second", status="held")
+    moderator = make_user(username="maria", is_staff=True)
+    moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    # when one comment is published (a bump), the version is evicted, and the
+    # other is published (a bump of a missing version)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_approve(comment=first, moderator=moderator)
+    assert "Published first" in _page(client, article)
+    redis_cache.delete(_version_key(article.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_approve(comment=second, moderator=moderator)
+    # then
+    assert "Published second" in _page(client, article)
+
+
+def test_a_bump_keeps_every_digit_of_the_version(redis_cache: Any) -> None:
+    """Versions start from the clock in nanoseconds (19 digits): a bump adds
+    exactly one, whatever Lua's numbers can hold."""
+    # given
+    article = make_article()
+    redis_cache.set(_version_key(article.pk), 1_796_283_759_799_135_309, timeout=None)
+    # when
+    redis_cache.incr_or_set(_version_key(article.pk), 1)
+    # then
+    assert story_version(article.pk) == 1_796_283_759_799_135_310
+
+
+def test_misses_are_counted_for_the_metrics(redis_cache: Any, client: Client) -> None:
+    """Every read the cache could not serve is counted once, from a counter that
+    did not exist yet."""
+    # given
+    article = make_article()
+    make_comment(article=article)
+    redis_cache.delete("thread-cache:miss")
+    # when
+    _page(client, article)
+    _page(client, Article.objects.get(pk=article.pk))
+    # then (the thread built once; the second read is a hit)
+    assert cache_counts()["miss"] == 1
