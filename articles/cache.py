@@ -20,7 +20,9 @@ an eviction or a Redis restart never comes back to a number an older entry used.
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -217,12 +219,44 @@ def story_store(*, article_id: int, version: int, name: str, value: object) -> N
     """Keep `value` as the story's entry `name` at `version` (read before building
     it); entries expire after PARLEY_THREAD_CACHE_SECONDS so a story no one reads
     leaves nothing behind."""
-    cache.set(
-        entry_key(article_id, version, name),
-        value,
-        timeout=settings.PARLEY_THREAD_CACHE_SECONDS,
-    )
+    key = entry_key(article_id, version, name)
+    timeout = settings.PARLEY_THREAD_CACHE_SECONDS
+    pending = _PENDING.get()
+    if pending is not None:
+        pending[0].append((key, value, timeout))
+    else:
+        cache.set(key, value, timeout=timeout)
     _KEPT.keep(article_id, name, version, value)
+
+
+# Writes waiting for the end of `writes_together`: (entries, counters).
+_PENDING: ContextVar[
+    tuple[list[tuple[str, Any, Any]], list[tuple[str, int]]] | None
+] = ContextVar("parley_thread_cache_pending", default=None)
+
+
+@contextmanager
+def writes_together() -> Iterator[None]:
+    """The thread cache's writes within (entries stored, misses counted) go to
+    Redis together at the end, in one round trip with the project's cache: a
+    miss of a whole page stores the thread's fragment and the page, and counts
+    the miss. Nothing is written if the block raises (nothing was built)."""
+    token = _PENDING.set(([], []))
+    try:
+        yield
+        sets, counts = _PENDING.get() or ([], [])
+    finally:
+        _PENDING.reset(token)
+    if not sets and not counts:
+        return
+    write_many = getattr(cache, "write_many", None)
+    if write_many is not None:
+        write_many(sets, counts)
+        return
+    for key, value, timeout in sets:
+        cache.set(key, value, timeout=timeout)
+    for key, n in counts:
+        _count_now(key, n)
 
 
 _HITS_KEY = "thread-cache:{}"
@@ -239,6 +273,14 @@ def count_hit() -> None:
 def _count(outcome: str, n: int = 1) -> None:
     # Shared counters for /metrics (the hit rate is what to watch as traffic grows).
     key = _HITS_KEY.format(outcome)
+    pending = _PENDING.get()
+    if pending is not None:
+        pending[1].append((key, n))
+        return
+    _count_now(key, n)
+
+
+def _count_now(key: str, n: int) -> None:
     counter_add = getattr(cache, "counter_add", None)
     if counter_add is not None:  # the project's Redis cache: one round trip
         counter_add(key, n)

@@ -41,7 +41,14 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import User
 
 from . import selectors, thread_html
-from .cache import count_hit, story_cached, story_entry, story_store, story_version
+from .cache import (
+    count_hit,
+    story_cached,
+    story_entry,
+    story_store,
+    story_version,
+    writes_together,
+)
 from .models import Article, Comment, CommentStatus
 
 R = TypeVar("R")
@@ -473,20 +480,22 @@ def shared_response(
         _remember_slug(slug, article.pk)
         known_version = story_version(article.pk)
     version = known_version
-    response = build(article)
-    etag = response.get("ETag")
-    if response.status_code == 200 and etag:
-        closes = article.comments_close_at()
-        story_store(
-            article_id=article.pk,
-            version=version,
-            name=name,
-            value=SharedResponse(
-                slug=slug,
-                body=response.content,
-                content_type=response["Content-Type"],
-                etag=etag,
-                valid_until=None if article.comments_closed_reason() else closes,
-            ),
-        )
+    # The thread's entry, this response and the miss: one round trip at the end.
+    with writes_together():
+        response = build(article)
+        etag = response.get("ETag")
+        if response.status_code == 200 and etag:
+            closes = article.comments_close_at()
+            story_store(
+                article_id=article.pk,
+                version=version,
+                name=name,
+                value=SharedResponse(
+                    slug=slug,
+                    body=response.content,
+                    content_type=response["Content-Type"],
+                    etag=etag,
+                    valid_until=None if article.comments_closed_reason() else closes,
+                ),
+            )
     return response

@@ -149,6 +149,28 @@ class TolerantRedisCache(RedisCache):
         except RedisError:
             self._warn("counter_add")
 
+    def write_many(
+        self, sets: list[tuple[str, Any, Any]], counts: list[tuple[str, int]]
+    ) -> None:
+        """Store `sets` ((key, value, timeout) each, as `set` would) and add to
+        `counts` ((key, n) each, as `counter_add` would) in one round trip."""
+        serializer = self._cache._serializer  # type: ignore[attr-defined]
+        pipe = self.get_client_for_write().pipeline(transaction=False)
+        for key, value, timeout in sets:
+            made = self.make_and_validate_key(key)
+            seconds = self.get_backend_timeout(timeout)
+            if seconds == 0:
+                pipe.delete(made)
+            else:
+                expiry = None if seconds is None else int(seconds)
+                pipe.set(made, serializer.dumps(value), ex=expiry)
+        for key, n in counts:
+            pipe.incrby(self.make_and_validate_key(key), n)
+        try:
+            pipe.execute()
+        except RedisError:
+            self._warn("write_many")
+
     def get_client_for_write(self) -> Redis:
         return cast(ReusingRedisCacheClient, self._cache).get_client(write=True)
 

@@ -10,7 +10,13 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from articles.cache import _KEPT, _version_key, cache_counts, story_version
+from articles.cache import (
+    _KEPT,
+    _version_key,
+    cache_counts,
+    entry_key,
+    story_version,
+)
 from articles.models import Article
 from moderation.services.actions import comment_approve
 from tests.factories import make_article, make_comment, make_user
@@ -88,3 +94,46 @@ def test_misses_are_counted_for_the_metrics(redis_cache: Any, client: Client) ->
     _page(client, Article.objects.get(pk=article.pk))
     # then (the thread built once; the second read is a hit)
     assert cache_counts()["miss"] == 1
+
+
+def test_a_miss_keeps_the_page_and_its_thread_for_the_next_reader(
+    redis_cache: Any, client: Client, django_assert_num_queries: Any
+) -> None:
+    """The first anonymous read stores the whole page and the thread's fragment in
+    Redis (written together, expiring), so the next reader's read needs no query,
+    also from a process that kept nothing itself."""
+    # given
+    article = make_article()
+    make_comment(article=article, body="Kept for the next reader")
+    # when
+    _page(client, article)
+    # then
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    version = story_version(article.pk)
+    stored = {
+        name: raw.ttl(f"parley:1:{entry_key(article.pk, version, name)}")
+        for name in ("page:oldest:1", "html:oldest:1")
+    }
+    assert all(
+        0 < ttl <= settings.PARLEY_THREAD_CACHE_SECONDS for ttl in stored.values()
+    ), stored
+    _KEPT.clear()  # as another process would
+    with django_assert_num_queries(0):
+        assert "Kept for the next reader" in _page(client, article)
+
+
+def test_written_together_reads_back_as_written(redis_cache: Any) -> None:
+    """Entries and counters written in one round trip read back as `set` and a
+    counter would have left them; a zero timeout stores nothing."""
+    # given
+    redis_cache.delete_many(["kept", "gone", "counted"])
+    redis_cache.set("gone", "old")
+    # when
+    redis_cache.write_many(
+        [("kept", {"a": [1, 2]}, 60), ("gone", "new", 0)], [("counted", 3)]
+    )
+    redis_cache.write_many([], [("counted", 2)])
+    # then
+    assert redis_cache.get("kept") == {"a": [1, 2]}
+    assert redis_cache.get("gone") is None
+    assert redis_cache.get("counted") == 5
