@@ -306,9 +306,12 @@ def thread_page(
     per_page: int = 20,
     max_replies: int = 50,
     max_indent: int = 6,
+    dates: bool = True,
 ) -> ThreadPage:
     """One numbered page of the thread as every reader sees it (no one's pending
     comments): `per_page` top-level comments with their first `max_replies` replies.
+    `dates=False` leaves the items' date strings empty (the API's JSON gives the
+    timestamps themselves).
 
     Three queries whatever the story's size: the count, the page of top-level
     comments (an index scan; nothing is computed for the rows OFFSET skips: the
@@ -333,7 +336,9 @@ def thread_page(
     roots = thread_rows.root_rows(
         article, sort, limit=per_page, offset=(current.number - 1) * per_page
     )
-    items = _threads_under(roots, max_replies=max_replies, max_indent=max_indent)
+    items = _threads_under(
+        roots, max_replies=max_replies, max_indent=max_indent, dates=dates
+    )
     return ThreadPage(
         items=items,
         number=current.number,

@@ -73,6 +73,7 @@ def _thread_data(
             per_page=settings.PARLEY_THREAD_PAGE_SIZE,
             max_replies=settings.PARLEY_THREAD_REPLIES_SHOWN,
             max_indent=10**6,
+            dates=False,
         )
         items = tp.items
         roots = [i.comment for i in items if i.comment.parent_id is None]
