@@ -36,13 +36,41 @@ from moderation.models import AuthorStanding, QueuePriority, Report
 CHUNK = 1000
 
 
+def _open_reports() -> Exists:
+    return Exists(
+        Report.objects.filter(
+            comment_id=OuterRef("pk"), resolution=Report.Resolution.PENDING
+        )
+    )
+
+
 def _queued() -> Q:
-    open_reports = Report.objects.filter(
-        comment_id=OuterRef("pk"), resolution=Report.Resolution.PENDING
-    )
     return Q(status=CommentStatus.HELD) | Q(
-        Exists(open_reports), status=CommentStatus.PUBLISHED
+        _open_reports(), status=CommentStatus.PUBLISHED
     )
+
+
+def _queued_among(ids: list[int]) -> list[int]:
+    """Which of `ids` are in a ranked queue (`_queued`).
+
+    Read by primary key and decided here, not with `_queued()` in the WHERE
+    clause: PostgreSQL (15) then reads the (status, status_changed_at, id) index
+    for `status = 'published' AND id = ANY(...)`, every published comment's
+    entry once per id, which took 50 ms for 100 ids among 8,000 comments and
+    grows with the site (the scoring worker's hook asks this on every batch).
+    """
+    found = (
+        Comment.objects.filter(pk__in=ids)
+        .annotate(reported=_open_reports())
+        .order_by()
+        .values_list("pk", "status", "reported")
+    )
+    return [
+        pk
+        for pk, status, reported in found
+        if status == CommentStatus.HELD
+        or (reported and status == CommentStatus.PUBLISHED)
+    ]
 
 
 _STORED_FIELDS = [
@@ -95,11 +123,7 @@ def priorities_refresh(*, comment_ids: Iterable[int]) -> int:
         chunk = ids[start : start + CHUNK]
         # Parts are computed for queued comments only: a bulk approval refreshes
         # a thousand comments that all just left their queue.
-        in_queue = list(
-            Comment.objects.filter(_queued(), pk__in=chunk)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
+        in_queue = _queued_among(chunk)
         entries = selectors.queue_entries(in_queue) if in_queue else []
         queued = {e.comment_id for e in entries}
         QueuePriority.objects.filter(
