@@ -223,6 +223,27 @@ def _write(comments: list[Comment], runs: list[PipelineRun]) -> None:
     )
 
 
+def _moderation_settings() -> ModerationSettings:
+    """`ModerationSettings.get_or_create_current()`, read on every batch: on
+    PostgreSQL with SQL built once per process while the row exists."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_settings_sql(), [ModerationSettings.CURRENT_PK])
+            found = rows.fetchall(cursor)
+        if found:
+            return rows.instance(ModerationSettings, found[0])
+    return ModerationSettings.get_or_create_current()
+
+
+@cache
+def _settings_sql() -> str:
+    return (
+        f"SELECT {rows.columns(ModerationSettings, 's')} "  # noqa: S608
+        f"FROM {rows.table(ModerationSettings)} s "
+        f"WHERE s.{rows.column(ModerationSettings, 'id')} = %s"
+    )
+
+
 @cache
 def _text_versions_sql() -> str:
     table, pk = rows.table(Comment), rows.column(Comment, "id")
@@ -246,7 +267,7 @@ def _score_locked(comments: list[Comment]) -> list[PipelineRun]:
     """Score comments locked in the current transaction and apply the outcomes."""
     if not comments:
         return []
-    runs = run_pipeline_batch(comments, ModerationSettings.get_or_create_current())
+    runs = run_pipeline_batch(comments, _moderation_settings())
     # The rows are locked, so another transaction cannot have changed their text
     # under the run; the check guards databases without row locks (SQLite in
     # development) and an edit made in this very transaction.
