@@ -47,45 +47,49 @@ def _locked() -> Any:
     )
 
 
-# Which comments `_lock` takes: one by id, or the oldest waiting (but one).
-_OWN = "c.{pk} = %s"
-_WAITING = "c.{status} = %s"
-_WAITING_BUT = "c.{status} = %s AND c.{pk} <> %s"
-
-
 @cache
-def _lock_sql(where: str) -> str:
-    """`_locked()` as SQL built once per process: a batch's comments with their
-    story and author, locked, rows another worker holds skipped."""
+def _lock_sql(*, by_pk: bool, excluding: bool) -> str:
+    """`_locked()` as SQL built once per process: comments with their story and
+    author, locked, rows another worker holds skipped; one by id, or pending
+    ones (but one)."""
     pk, status, created, article, author = (
         rows.column(Comment, name)
         for name in ("id", "status", "created_at", "article", "author")
     )
+    where = f"c.{pk} = %s" if by_pk else f"c.{status} = %s"
+    if excluding:
+        where += f" AND c.{pk} <> %s"
     return (
         # Identifiers from the models' _meta; values are parameters.
         f"SELECT {rows.columns(Comment, 'c')}, {rows.columns(Article, 'a')}, "  # noqa: S608
         f"{rows.columns(User, 'u')} FROM {rows.table(Comment)} c "
         f"JOIN {rows.table(Article)} a ON a.{rows.column(Article, 'id')} = c.{article} "
         f"JOIN {rows.table(User)} u ON u.{rows.column(User, 'id')} = c.{author} "
-        f"WHERE {where.format(pk=pk, status=status)} "
-        f"ORDER BY c.{created}, c.{pk} LIMIT %s FOR UPDATE OF c SKIP LOCKED"
+        f"WHERE {where} ORDER BY c.{created}, c.{pk} LIMIT %s "
+        "FOR UPDATE OF c SKIP LOCKED"
     )
 
 
-def _lock(where: str, params: list[Any], limit: int) -> list[Comment]:
-    """Lock up to `limit` comments (`where`), oldest first, story and author
-    loaded: the pipeline reads both."""
+def _lock(
+    *, pk: int | None = None, exclude: int | None = None, limit: int = 1
+) -> list[Comment]:
+    """Lock comment `pk`, or up to `limit` pending comments but `exclude`,
+    oldest first, with their story and author loaded: the pipeline reads both."""
     if connection.vendor != "postgresql":
         found = _locked()
-        if where == _OWN:
-            found = found.filter(pk=params[0])
+        if pk is not None:
+            found = found.filter(pk=pk)
         else:
-            found = found.filter(status=params[0])
-            if where == _WAITING_BUT:
-                found = found.exclude(pk=params[1])
+            found = found.filter(status=CommentStatus.PENDING)
+        if exclude is not None:
+            found = found.exclude(pk=exclude)
         return list(found[:limit])
+    params: list[Any] = [CommentStatus.PENDING.value if pk is None else pk]
+    if exclude is not None:
+        params.append(exclude)
     with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(where), [*params, limit])
+        sql = _lock_sql(by_pk=pk is not None, excluding=exclude is not None)
+        cursor.execute(sql, [*params, limit])
         found = rows.fetchall(cursor)
     n_comment, n_article = rows.width(Comment), rows.width(Article)
     comments = rows.instances(Comment, [r[:n_comment] for r in found])
@@ -308,15 +312,13 @@ def comment_score(
     if not any(s in allowed and v == text_version for s, v in seen):
         return None
     with transaction.atomic():
-        own = next(iter(_lock(_OWN, [comment_id], 1)), None)
+        own = next(iter(_lock(pk=comment_id)), None)
         if own is None or own.text_version != text_version or own.status not in allowed:
             return None  # deleted, edited, decided, or being scored by another worker
         comments = [own]
         batch_size = batch_size or settings.PARLEY_SCORING_BATCH_SIZE
         if not rescore and batch_size > 1:
-            comments += _lock(
-                _WAITING_BUT, [CommentStatus.PENDING.value, comment_id], batch_size - 1
-            )
+            comments += _lock(exclude=comment_id, limit=batch_size - 1)
         runs = _score_locked(comments)
     return runs or None
 
@@ -325,7 +327,7 @@ def comments_score_waiting(*, batch_size: int | None = None) -> int:
     """Decide up to `batch_size` pending comments no other worker holds."""
     batch_size = batch_size or settings.PARLEY_SCORING_BATCH_SIZE
     with transaction.atomic():
-        comments = _lock(_WAITING, [CommentStatus.PENDING.value], batch_size)
+        comments = _lock(limit=batch_size)
         return len(_score_locked(comments))
 
 
