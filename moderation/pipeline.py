@@ -260,7 +260,9 @@ def phase_history(
     batch_ids = [c.pk for c in comments]
     published: dict[int, int] = {}
     if settings.new_commenter_count:
-        published = _published_counts(authors, batch_ids)
+        published = _published_counts(
+            authors, batch_ids, up_to=settings.new_commenter_count
+        )
     rejected: dict[int, int] = {}
     if settings.recent_rejections_count:
         since = now - timedelta(days=settings.recent_rejections_days)
@@ -442,8 +444,13 @@ def _word_rules_sql() -> str:
     )
 
 
-def _published_counts(authors: set[int], batch_ids: list[int]) -> dict[int, int]:
-    """Each author's published comments, those of the batch left out."""
+def _published_counts(
+    authors: set[int], batch_ids: list[int], *, up_to: int
+) -> dict[int, int]:
+    """Each author's published comments, those of the batch left out: exact up
+    to `up_to`, which is all the new-commenter rule asks (on PostgreSQL each
+    count stops there, so a prolific author's thousands of comments are not
+    counted on every batch; its finding and detail are the same)."""
     if connection.vendor != "postgresql":
         return dict(
             Comment.objects.filter(
@@ -456,14 +463,26 @@ def _published_counts(authors: set[int], batch_ids: list[int]) -> dict[int, int]
         )
     with connection.cursor() as cursor:
         cursor.execute(
-            _counts_sql("NOT (c.{pk} = ANY(%s::bigint[]))"),
+            _published_counts_sql(),
             [
-                rows.int_array(authors),
                 CommentStatus.PUBLISHED.value,
                 rows.int_array(batch_ids),
+                up_to,
+                rows.int_array(authors),
             ],
         )
         return dict(cursor.fetchall())
+
+
+@cache
+def _published_counts_sql() -> str:
+    pk, author, status = (rows.column(Comment, n) for n in ("id", "author", "status"))
+    return (
+        f"SELECT a.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {rows.table(Comment)} c "  # noqa: S608
+        f"WHERE c.{author} = a.id AND c.{status} = %s "
+        f"AND NOT (c.{pk} = ANY(%s::bigint[])) LIMIT %s) AS found) "
+        f"FROM unnest(%s::bigint[]) AS a(id)"
+    )
 
 
 def _rejected_counts(authors: set[int], since: datetime) -> dict[int, int]:
@@ -481,22 +500,21 @@ def _rejected_counts(authors: set[int], since: datetime) -> dict[int, int]:
         )
     with connection.cursor() as cursor:
         cursor.execute(
-            _counts_sql("c.{changed} >= %s"),
+            _rejected_counts_sql(),
             [rows.int_array(authors), CommentStatus.REJECTED.value, since],
         )
         return dict(cursor.fetchall())
 
 
 @cache
-def _counts_sql(condition: str) -> str:
-    """Comments per author in one status, with a further `condition`."""
+def _rejected_counts_sql() -> str:
     pk, author, status, changed = (
         rows.column(Comment, n) for n in ("id", "author", "status", "status_changed_at")
     )
     return (
         f"SELECT c.{author}, COUNT(c.{pk}) FROM {rows.table(Comment)} c "  # noqa: S608
         f"WHERE c.{author} = ANY(%s::bigint[]) AND c.{status} = %s "
-        f"AND {condition.format(pk=pk, changed=changed)} GROUP BY c.{author}"
+        f"AND c.{changed} >= %s GROUP BY c.{author}"
     )
 
 

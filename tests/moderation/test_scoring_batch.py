@@ -16,6 +16,7 @@ from lifecycle.transitions import counters_recount
 from moderation.models import (
     CommentScore,
     Decision,
+    ModerationSettings,
     PipelineResult,
     QueuePriority,
     WordRule,
@@ -273,3 +274,34 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(
         counts.append(len(queries))
     assert counts[1] == counts[2]
     assert counts[2] <= 17
+
+
+def test_new_commenter_rule_counts_each_author_exactly_up_to_its_setting(
+    article: Article, mod_settings: ModerationSettings
+) -> None:
+    """With the rule at three published comments, an author with two is held
+    as a new commenter ("2 published so far"), one with five is not, and the
+    comments of the batch itself do not count."""
+    # given
+    mod_settings.new_commenter_count = 3
+    mod_settings.save()
+    newish, regular = make_user(username="newish"), make_user(username="old-hand")
+    for n in range(2):
+        make_comment(author=newish, body=f"{CIVIL} newish {n}")
+    for n in range(5):
+        make_comment(author=regular, body=f"{CIVIL} regular {n}")
+    waiting = [
+        _waiting(article, author, f"{CIVIL} {author.username} {n}")
+        for author in (newish, regular)
+        for n in range(2)
+    ]
+    # when
+    assert comments_score_waiting(batch_size=10) == 4
+    # then
+    for comment in waiting:
+        result = PipelineResult.objects.get(comment=comment)
+        if comment.author_id == newish.pk:
+            assert [r["code"] for r in result.reasons] == ["NEW_COMMENTER"]
+            assert result.reasons[0]["detail"] == "2 published so far"
+        else:
+            assert result.reasons == []
