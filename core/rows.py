@@ -8,7 +8,9 @@ defaults and database converters), so a new field needs no change here: only
 the shape of a statement is written by hand, in the module that uses it.
 """
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
@@ -27,6 +29,12 @@ def quote(name: str | None) -> str:
 
 def table(model: type[models.Model]) -> str:
     return quote(model._meta.db_table)
+
+
+def column(model: type[models.Model], name: str) -> str:
+    """The quoted column of `model`'s concrete field `name` ("comment" gives
+    "comment_id")."""
+    return quote(next(f.column for f in _fields(model) if f.name == name))
 
 
 Only = tuple[str, ...] | None
@@ -164,11 +172,72 @@ def instances(
 
 
 def insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
-    """The fields an INSERT of `model` writes: all but its automatic primary key."""
-    return tuple(f for f in _fields(model) if not f.primary_key)
+    """The fields an INSERT of `model` writes: all but its automatic primary key
+    (a one-to-one primary key, as QueuePriority's, is written)."""
+    auto = model._meta.auto_field
+    return tuple(f for f in _fields(model) if f is not auto)
 
 
 def insert_value(obj: models.Model, field: models.Field[Any, Any]) -> Any:
     """`field`'s value for an INSERT of the unsaved `obj`, prepared as the ORM's
     own INSERT prepares it (the model's defaults are already applied)."""
     return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+# -- many rows in one statement (PostgreSQL) ----------------------------------
+
+
+@cache
+def insert_rows_sql(
+    model: type[models.Model],
+    *,
+    conflict: tuple[str, ...] = (),
+    update: tuple[str, ...] = (),
+) -> str:
+    """`INSERT INTO model (every insert field) SELECT ... FROM json_to_recordset(%s)`
+    for the rows of `records(model, objs)`; with `conflict` (field names), an
+    upsert that sets the fields named in `update` (as bulk_create's
+    update_conflicts). PostgreSQL only.
+
+    Many rows' values travel as one JSON parameter: one `json.dumps` in C, where
+    bulk_create prepares each field of each row and psycopg quotes the arrays of
+    its UNNEST element by element (a third of a scoring batch's CPU).
+    """
+    fields = insert_fields(model)
+    names = ", ".join(quote(f.column) for f in fields)
+    types = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
+    sql = (
+        f"INSERT INTO {table(model)} ({names}) "  # noqa: S608  (names from _meta)
+        f"SELECT {names} FROM json_to_recordset(%s::json) AS r({types})"
+    )
+    if conflict:
+        keys = ", ".join(column(model, name) for name in conflict)
+        sets = ", ".join(
+            f"{column(model, n)} = EXCLUDED.{column(model, n)}" for n in update
+        )
+        sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+    return sql
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date):  # datetimes too: ISO 8601, microseconds and offset
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no JSON form for a row")
+
+
+def records(model: type[models.Model], objs: Iterable[models.Model]) -> str:
+    """The JSON parameter of `insert_rows_sql(model)`: each object's insert
+    fields under their column names, as stored (a JSONField's value is nested
+    as it is, and json_to_recordset hands it to its jsonb column unchanged)."""
+    fields = [(f.column, f.attname) for f in insert_fields(model)]
+    return json.dumps(
+        [{column: getattr(obj, attname) for column, attname in fields} for obj in objs],
+        default=_json_default,
+        allow_nan=False,
+    )
+
+
+def int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal for `%s::bigint[]` (or `integer[]`): psycopg's
+    list dumper inspects every element, this is one join."""
+    return "{" + ",".join(str(int(v)) for v in values) + "}"

@@ -18,14 +18,18 @@ recorded with `comment_decision_record`.
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article, Comment, CommentStatus
+from core import rows
 from moderation.models import Decision, QueuePriority
 
 from .events import StatusChanged, status_changed
@@ -59,35 +63,29 @@ def comments_transition(
     real = [t for t in transitions if t.comment.status != t.to_status]
     if not real:
         return []
-    decisions = Decision.objects.bulk_create(
-        [
-            Decision(
-                comment=t.comment,
-                text_version=t.comment.text_version,
-                from_status=t.comment.status,
-                to_status=t.to_status,
-                source=t.source,
-                actor=t.actor,
-                reasons=list(t.reasons),
-                rejection_reason=t.rejection_reason,
-                note=t.note,
-                toxicity=t.toxicity,
-                model_version=t.model_version,
-                created_at=now,
-            )
-            for t in real
-        ]
-    )
-    by_status: dict[str, list[int]] = {}
-    for t in real:
-        by_status.setdefault(t.to_status, []).append(t.comment.pk)
-    for status, ids in by_status.items():
-        Comment.objects.filter(pk__in=ids).update(status=status, status_changed_at=now)
-    # Out of its queue with the change itself, so a queue page never lists a
-    # comment decided a moment ago (moderation.services.priority ranks it again if
-    # it entered one).
-    QueuePriority.objects.filter(comment_id__in=[t.comment.pk for t in real]).delete()
-    _counters_update(real)
+    decisions = [
+        Decision(
+            comment=t.comment,
+            text_version=t.comment.text_version,
+            from_status=t.comment.status,
+            to_status=t.to_status,
+            source=t.source,
+            actor=t.actor,
+            reasons=list(t.reasons),
+            rejection_reason=t.rejection_reason,
+            note=t.note,
+            toxicity=t.toxicity,
+            model_version=t.model_version,
+            created_at=now,
+        )
+        for t in real
+    ]
+    if connection.vendor == "postgresql" and len({t.comment.pk for t in real}) == len(
+        real
+    ):
+        _apply_in_one_statement(real, decisions, now)
+    else:
+        _apply(real, decisions, now)
     is_bulk = len(real) > 1 if bulk is None else bulk
     status_changed.announce_on_commit(
         [
@@ -167,7 +165,133 @@ def comment_decision_record(
     )
 
 
+def _apply(
+    real: Sequence[Transition], decisions: list[Decision], now: datetime
+) -> None:
+    """Write the decisions, statuses, queue rows and counters with the ORM."""
+    Decision.objects.bulk_create(decisions)
+    by_status: dict[str, list[int]] = {}
+    for t in real:
+        by_status.setdefault(t.to_status, []).append(t.comment.pk)
+    for status, ids in by_status.items():
+        Comment.objects.filter(pk__in=ids).update(status=status, status_changed_at=now)
+    # Out of its queue with the change itself, so a queue page never lists a
+    # comment decided a moment ago (moderation.services.priority ranks it again if
+    # it entered one).
+    QueuePriority.objects.filter(comment_id__in=[t.comment.pk for t in real]).delete()
+    _counters_update(real)
+
+
+@cache
+def _apply_sql() -> str:
+    """`_apply` as one statement built once per process (PostgreSQL): the
+    decisions inserted, and from their rows the comments' new status, the queue
+    rows dropped and the stories' counters; their ids in insertion order.
+
+    Each row is written once (the comments of one call are distinct), as
+    PostgreSQL requires of a statement's data-modifying parts."""
+    comment, queue, article = (rows.table(m) for m in (Comment, QueuePriority, Article))
+    pk = rows.quote("id")
+    status, changed_at = (
+        rows.column(Comment, n) for n in ("status", "status_changed_at")
+    )
+    count = rows.column(Article, "published_comment_count")
+    comment_id, to_status = (rows.column(Decision, n) for n in ("comment", "to_status"))
+    queued = rows.column(QueuePriority, "comment")
+    return (
+        f"WITH d AS ({rows.insert_rows_sql(Decision)} "  # noqa: S608  (names from _meta)
+        f"RETURNING {pk}, {comment_id}, {to_status}), "
+        f"c AS (UPDATE {comment} SET {status} = d.{to_status}, {changed_at} = %s "
+        f"FROM d WHERE {comment}.{pk} = d.{comment_id}), "
+        f"q AS (DELETE FROM {queue} WHERE {queued} IN (SELECT {comment_id} FROM d)), "
+        # Stories in ascending id order (the arrays are sorted), as the ORM's
+        # `pk__in=sorted(ids)` locks them: two batches never wait on each other
+        # in a cycle.
+        f"a AS (UPDATE {article} "
+        f"SET {count} = GREATEST({article}.{count} + v.delta, 0) "
+        f"FROM unnest(%s::bigint[], %s::integer[]) AS v(id, delta) "
+        f"WHERE {article}.{pk} = v.id) "
+        f"SELECT {pk} FROM d ORDER BY {pk}"
+    )
+
+
+def _apply_in_one_statement(
+    real: Sequence[Transition], decisions: list[Decision], now: datetime
+) -> None:
+    """`_apply` in one round trip; the reply counters of replies' ancestors in a
+    second one, when a reply's visibility changed."""
+    articles, replies = _deltas(real)
+    stories = sorted(articles.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _apply_sql(),
+            [
+                rows.records(Decision, decisions),
+                now,
+                rows.int_array(pk for pk, _ in stories),
+                rows.int_array(delta for _, delta in stories),
+            ],
+        )
+        # Sequence values are taken in insertion order, which is the order given.
+        ids = [row[0] for row in cursor.fetchall()]
+    for decision, pk in zip(decisions, ids, strict=True):
+        decision.pk = pk
+        decision._state.adding = False
+        decision._state.db = connection.alias
+    if replies:
+        parents = sorted(replies.items())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _replies_sql(),
+                [
+                    rows.int_array(pk for pk, _ in parents),
+                    rows.int_array(delta for _, delta in parents),
+                ],
+            )
+
+
+@cache
+def _replies_sql() -> str:
+    """Add each reply's change to every ancestor's reply count: the ancestors
+    found by a recursive walk up `parent` (one statement, where `_ancestors`
+    takes one query per level), each counter written once with its total."""
+    comment, pk = rows.table(Comment), rows.quote("id")
+    parent, count = (
+        rows.column(Comment, n) for n in ("parent", "published_reply_count")
+    )
+    return (
+        f"WITH RECURSIVE up(id, delta) AS ("  # noqa: S608  (names from _meta)
+        f"SELECT * FROM unnest(%s::bigint[], %s::integer[]) "
+        f"UNION ALL SELECT c.{parent}, up.delta FROM up "
+        f"JOIN {comment} c ON c.{pk} = up.id WHERE c.{parent} IS NOT NULL), "
+        f"total AS (SELECT id, SUM(delta) AS delta FROM up GROUP BY id) "
+        f"UPDATE {comment} SET {count} = GREATEST({comment}.{count} + total.delta, 0) "
+        f"FROM total WHERE {comment}.{pk} = total.id AND total.delta <> 0"
+    )
+
+
 # -- counters ---------------------------------------------------------------
+
+
+def _deltas(real: Sequence[Transition]) -> tuple[Counter[int], Counter[int]]:
+    """The change in published comments per story, and per parent of a reply
+    whose visibility changed (each of the parent's ancestors gets it too)."""
+    articles: Counter[int] = Counter()
+    parents: Counter[int] = Counter()
+    for t in real:
+        delta = int(t.to_status == CommentStatus.PUBLISHED) - int(
+            t.comment.status == CommentStatus.PUBLISHED
+        )
+        if delta == 0:
+            continue
+        articles[t.comment.article_id] += delta
+        if t.comment.parent_id is not None:
+            parents[t.comment.parent_id] += delta
+    # Changes that cancel out write nothing, as in `_add`.
+    return (
+        Counter({pk: d for pk, d in articles.items() if d}),
+        Counter({pk: d for pk, d in parents.items() if d}),
+    )
 
 
 def _counters_update(real: Sequence[Transition]) -> None:

@@ -63,6 +63,9 @@ class ModerationSettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The one row's primary key.
+    CURRENT_PK = 1
+
     class Meta:
         verbose_name = "moderation settings"
         verbose_name_plural = "moderation settings"
@@ -73,7 +76,7 @@ class ModerationSettings(models.Model):
     @classmethod
     def get_or_create_current(cls) -> "ModerationSettings":
         """The settings row, created with the defaults on first use."""
-        obj, _ = cls.objects.get_or_create(pk=1)
+        obj, _ = cls.objects.get_or_create(pk=cls.CURRENT_PK)
         return obj
 
 

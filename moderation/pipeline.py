@@ -16,14 +16,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Count, Max
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from accounts.models import User
 from articles.models import Comment, CommentStatus, ModerationPolicy
+from core import rows
 from moderation import language
 from moderation.classifier import normalise
 from moderation.models import (
@@ -124,12 +127,7 @@ def phase_checks(
     comments: Sequence[Comment], now: datetime
 ) -> dict[int, list[Finding]]:
     found: dict[int, list[Finding]] = defaultdict(list)
-    standings = {
-        s.user_id: s
-        for s in AuthorStanding.objects.filter(
-            user_id__in={c.author_id for c in comments}
-        )
-    }
+    standings = _standings({c.author_id for c in comments})
     for c in comments:
         if c.article.comments_closed_reason(now) is not None:
             found[c.pk].append(
@@ -162,9 +160,7 @@ def phase_words(
     settings: ModerationSettings,
 ) -> dict[int, list[Finding]]:
     found: dict[int, list[Finding]] = defaultdict(list)
-    rules = list(
-        WordRule.objects.filter(is_active=True).values_list("pattern", "kind", "site")
-    )
+    rules = _word_rules()
     for c in comments:
         # A rule with a site applies to that site's stories only.
         site_id = c.article.site_id
@@ -264,51 +260,18 @@ def phase_history(
     batch_ids = [c.pk for c in comments]
     published: dict[int, int] = {}
     if settings.new_commenter_count:
-        published = dict(
-            Comment.objects.filter(
-                author_id__in=authors, status=CommentStatus.PUBLISHED
-            )
-            .exclude(pk__in=batch_ids)
-            .values_list("author_id")
-            .annotate(n=Count("pk"))
-            .values_list("author_id", "n")
+        published = _published_counts(
+            authors, batch_ids, up_to=settings.new_commenter_count
         )
     rejected: dict[int, int] = {}
     if settings.recent_rejections_count:
         since = now - timedelta(days=settings.recent_rejections_days)
-        rejected = dict(
-            Comment.objects.filter(
-                author_id__in=authors,
-                status=CommentStatus.REJECTED,
-                status_changed_at__gte=since,
-            )
-            .values_list("author_id")
-            .annotate(n=Count("pk"))
-            .values_list("author_id", "n")
-        )
+        rejected = _rejected_counts(authors, since)
     horizon = now - timedelta(
         minutes=max(settings.repeat_window_minutes, settings.burst_window_minutes)
     )
     earlier: dict[str, list[_Earlier]] = defaultdict(list)
-    # One row per text, author and story, with the author's latest time: the
-    # checks below only ask whether such a comment exists since some moment, and a
-    # wave of one text (spam, or a benchmark) is then a few rows, not one per
-    # comment read and compared on every batch.
-    for row in (
-        PipelineResult.objects.filter(
-            text_fingerprint__in=set(fingerprints.values()),
-            comment__created_at__gte=horizon,
-        )
-        .exclude(comment_id__in=batch_ids)
-        .order_by()
-        .values_list(
-            "text_fingerprint",
-            "comment__author_id",
-            "comment__article_id",
-            "comment__author__date_joined",
-        )
-        .annotate(latest=Max("comment__created_at"))
-    ):
+    for row in _same_texts(set(fingerprints.values()), horizon, batch_ids):
         fingerprint, author_id, article_id, joined, latest = row
         earlier[fingerprint].append(_Earlier(author_id, article_id, latest, joined))
     repeat_since = now - timedelta(minutes=settings.repeat_window_minutes)
@@ -429,3 +392,177 @@ def run_pipeline_batch(
         )
         runs.append(run)
     return runs
+
+
+# -- the phases' reads ------------------------------------------------------
+#
+# On PostgreSQL each is SQL built once per process (core.rows): compiling these
+# ORM queries cost the worker more CPU than PostgreSQL spends running them, on
+# every batch. Elsewhere (SQLite) the ORM's, the same queries.
+
+
+def _standings(author_ids: set[int]) -> dict[int, AuthorStanding]:
+    if connection.vendor != "postgresql":
+        found = AuthorStanding.objects.filter(user_id__in=author_ids)
+        return {s.user_id: s for s in found}
+    with connection.cursor() as cursor:
+        cursor.execute(_standings_sql(), [rows.int_array(author_ids)])
+        made = rows.instances(AuthorStanding, rows.fetchall(cursor))
+    return {s.user_id: s for s in made}
+
+
+@cache
+def _standings_sql() -> str:
+    user = rows.column(AuthorStanding, "user")
+    return (
+        f"SELECT {rows.columns(AuthorStanding, 's')} "  # noqa: S608  (names from _meta)
+        f"FROM {rows.table(AuthorStanding)} s WHERE s.{user} = ANY(%s::bigint[])"
+    )
+
+
+def _word_rules() -> list[tuple[str, str, int | None]]:
+    """Active rules as (pattern, kind, site id), in the model's order."""
+    if connection.vendor != "postgresql":
+        return list(
+            WordRule.objects.filter(is_active=True).values_list(
+                "pattern", "kind", "site"
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_word_rules_sql())
+        return cursor.fetchall()
+
+
+@cache
+def _word_rules_sql() -> str:
+    pattern, kind, site, active = (
+        rows.column(WordRule, n) for n in ("pattern", "kind", "site", "is_active")
+    )
+    return (
+        f"SELECT {pattern}, {kind}, {site} FROM {rows.table(WordRule)} "  # noqa: S608
+        f"WHERE {active} ORDER BY {kind}, {pattern}"  # WordRule.Meta.ordering
+    )
+
+
+def _published_counts(
+    authors: set[int], batch_ids: list[int], *, up_to: int
+) -> dict[int, int]:
+    """Each author's published comments, those of the batch left out: exact up
+    to `up_to`, which is all the new-commenter rule asks (on PostgreSQL each
+    count stops there, so a prolific author's thousands of comments are not
+    counted on every batch; its finding and detail are the same)."""
+    if connection.vendor != "postgresql":
+        return dict(
+            Comment.objects.filter(
+                author_id__in=authors, status=CommentStatus.PUBLISHED
+            )
+            .exclude(pk__in=batch_ids)
+            .values_list("author_id")
+            .annotate(n=Count("pk"))
+            .values_list("author_id", "n")
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _published_counts_sql(),
+            [
+                CommentStatus.PUBLISHED.value,
+                rows.int_array(batch_ids),
+                up_to,
+                rows.int_array(authors),
+            ],
+        )
+        return dict(cursor.fetchall())
+
+
+@cache
+def _published_counts_sql() -> str:
+    pk, author, status = (rows.column(Comment, n) for n in ("id", "author", "status"))
+    return (
+        f"SELECT a.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {rows.table(Comment)} c "  # noqa: S608
+        f"WHERE c.{author} = a.id AND c.{status} = %s "
+        f"AND NOT (c.{pk} = ANY(%s::bigint[])) LIMIT %s) AS found) "
+        f"FROM unnest(%s::bigint[]) AS a(id)"
+    )
+
+
+def _rejected_counts(authors: set[int], since: datetime) -> dict[int, int]:
+    """Each author's comments rejected since `since`."""
+    if connection.vendor != "postgresql":
+        return dict(
+            Comment.objects.filter(
+                author_id__in=authors,
+                status=CommentStatus.REJECTED,
+                status_changed_at__gte=since,
+            )
+            .values_list("author_id")
+            .annotate(n=Count("pk"))
+            .values_list("author_id", "n")
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _rejected_counts_sql(),
+            [rows.int_array(authors), CommentStatus.REJECTED.value, since],
+        )
+        return dict(cursor.fetchall())
+
+
+@cache
+def _rejected_counts_sql() -> str:
+    pk, author, status, changed = (
+        rows.column(Comment, n) for n in ("id", "author", "status", "status_changed_at")
+    )
+    return (
+        f"SELECT c.{author}, COUNT(c.{pk}) FROM {rows.table(Comment)} c "  # noqa: S608
+        f"WHERE c.{author} = ANY(%s::bigint[]) AND c.{status} = %s "
+        f"AND c.{changed} >= %s GROUP BY c.{author}"
+    )
+
+
+def _same_texts(
+    fingerprints: set[str], since: datetime, batch_ids: list[int]
+) -> list[tuple[str, int, int, datetime, datetime]]:
+    """Comments outside the batch written since `since` with one of these
+    fingerprints: (fingerprint, author, story, author joined, latest time).
+
+    One row per text, author and story, with the author's latest time: the
+    history checks only ask whether such a comment exists since some moment,
+    and a wave of one text (spam, or a benchmark) is then a few rows, not one
+    per comment read and compared on every batch."""
+    if connection.vendor != "postgresql":
+        return list(
+            PipelineResult.objects.filter(
+                text_fingerprint__in=fingerprints, comment__created_at__gte=since
+            )
+            .exclude(comment_id__in=batch_ids)
+            .order_by()
+            .values_list(
+                "text_fingerprint",
+                "comment__author_id",
+                "comment__article_id",
+                "comment__author__date_joined",
+            )
+            .annotate(latest=Max("comment__created_at"))
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _same_texts_sql(), [sorted(fingerprints), since, rows.int_array(batch_ids)]
+        )
+        return rows.fetchall(cursor)
+
+
+@cache
+def _same_texts_sql() -> str:
+    result, comment = rows.column(PipelineResult, "comment"), rows.column(Comment, "id")
+    text = rows.column(PipelineResult, "text_fingerprint")
+    author, article, created = (
+        rows.column(Comment, n) for n in ("author", "article", "created_at")
+    )
+    user, joined = rows.column(User, "id"), rows.column(User, "date_joined")
+    shown = f"r.{text}, c.{author}, c.{article}, u.{joined}"
+    return (
+        f"SELECT {shown}, MAX(c.{created}) FROM {rows.table(PipelineResult)} r "  # noqa: S608
+        f"JOIN {rows.table(Comment)} c ON c.{comment} = r.{result} "
+        f"JOIN {rows.table(User)} u ON u.{user} = c.{author} "
+        f"WHERE r.{text} = ANY(%s::varchar[]) AND c.{created} >= %s "
+        f"AND NOT (r.{result} = ANY(%s::bigint[])) GROUP BY {shown}"
+    )

@@ -1,11 +1,14 @@
 """Reads for sites: lookups, comment counts for count.js, moderators' sites."""
 
+from functools import cache as once
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 
 from accounts.models import User
 from articles.models import Article
+from core import rows
 
 from .models import ModeratorSites, Site
 
@@ -63,11 +66,31 @@ def story_counts(*, site: Site, external_ids: list[str]) -> dict[str, int]:
 
 
 def story_counts_forget(*, article_ids: list[int]) -> None:
-    """Drop the cached counts of these stories: one query, one cache round trip."""
-    rows = Article.objects.filter(pk__in=article_ids).values_list(
-        "site_id", "external_id"
+    """Drop the cached counts of these stories: one query, one cache round trip.
+
+    A scoring worker calls this after every batch that publishes: on PostgreSQL
+    the query is SQL built once per process (core.rows)."""
+    stories: Any
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_stories_sql(), [rows.int_array(article_ids)])
+            stories = cursor.fetchall()
+    else:
+        stories = Article.objects.filter(pk__in=article_ids).values_list(
+            "site_id", "external_id"
+        )
+    cache.delete_many([_count_key(site_id, eid) for site_id, eid in stories])
+
+
+@once
+def _stories_sql() -> str:
+    site, external, pk = (
+        rows.column(Article, n) for n in ("site", "external_id", "id")
     )
-    cache.delete_many([_count_key(site_id, eid) for site_id, eid in rows])
+    return (
+        f"SELECT {site}, {external} FROM {rows.table(Article)} "  # noqa: S608
+        f"WHERE {pk} = ANY(%s::bigint[])"
+    )
 
 
 def moderated_site_ids(user: User) -> list[int] | None:

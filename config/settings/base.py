@@ -387,6 +387,9 @@ PARLEY_SCORING_SLOTS = env.int("PARLEY_SCORING_SLOTS", default=4)
 PARLEY_METRICS_TOKEN: str = env("PARLEY_METRICS_TOKEN", default="")
 # Comments scored together under one lock and one model call.
 PARLEY_SCORING_BATCH_SIZE = env.int("PARLEY_SCORING_BATCH_SIZE", default=100)
+# After a batch under a fifth of that size, a drain lets the next one gather for
+# this long (ms) before taking it (moderation/tasks.py); 0: never.
+PARLEY_SCORING_GATHER_MS = env.int("PARLEY_SCORING_GATHER_MS", default=25)
 
 # The Perspective-compatible API (perspective/): answered, and the model loaded
 # for it, only by processes that set this; the others answer 404.

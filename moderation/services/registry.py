@@ -11,13 +11,15 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from core import rows
 from moderation import classifier
 from moderation.classifier import DEFAULT_MODEL_PATH, ModelLoadError
 from moderation.classifier.card import card_path_for
@@ -123,7 +125,7 @@ def active_model_version_get_or_register() -> ModelVersion | None:
     (the old row stays, for its scores and decisions), so scores are never
     recorded under the version they did not come from.
     """
-    row = ModelVersion.objects.filter(is_active=True).first()
+    row = next(iter(_versions(active=True)), None)
     shipped = _shipped_path()
     if row is not None and (
         row.path != shipped or _shipped_card_version(shipped) in (None, row.version)
@@ -146,7 +148,34 @@ def active_model_version_get_or_register() -> ModelVersion | None:
 
 
 def shadow_model_versions() -> list[ModelVersion]:
-    return list(ModelVersion.objects.filter(is_shadow=True, is_active=False))
+    return _versions(active=False, shadow=True)
+
+
+def _versions(*, active: bool, shadow: bool | None = None) -> list[ModelVersion]:
+    """Rows by their flags, in the model's order (newest first). Read for every
+    scoring batch: on PostgreSQL with SQL built once per process (core.rows)."""
+    flags: dict[str, bool] = {"is_active": active}
+    if shadow is not None:
+        flags["is_shadow"] = shadow
+    if connection.vendor != "postgresql":
+        return list(ModelVersion.objects.filter(**flags))
+    with connection.cursor() as cursor:
+        cursor.execute(_versions_sql(tuple(flags)), list(flags.values()))
+        return rows.instances(ModelVersion, rows.fetchall(cursor))
+
+
+@cache
+def _versions_sql(flags: tuple[str, ...]) -> str:
+    where = " AND ".join(f"m.{rows.column(ModelVersion, f)} = %s" for f in flags)
+    created, pk = (
+        rows.column(ModelVersion, "created_at"),
+        rows.column(ModelVersion, "id"),
+    )
+    return (
+        f"SELECT {rows.columns(ModelVersion, 'm')} "  # noqa: S608  (names from _meta)
+        f"FROM {rows.table(ModelVersion)} m WHERE {where} "
+        f"ORDER BY m.{created} DESC, m.{pk} DESC"  # ModelVersion.Meta.ordering
+    )
 
 
 def load(row: ModelVersion) -> "ToxicityModel | None":
