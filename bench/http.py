@@ -248,6 +248,7 @@ def _run(
     # divided by the baseline of its own moment, not by one from minutes before.
     paired: dict[str, float] = {}
     ratios: dict[str, float] = {}
+    stalls: dict[str, int] = {}
 
     def measure(key: str, target: str, script: Path | None = None) -> None:
         bases, runs = [], []
@@ -255,12 +256,12 @@ def _run(
             bases.append(_wrk(url("/bench/trivial/"), 1))
             runs.append(_wrk(target, 1, script=script))
         paired[key] = round(statistics.mean(b["rps"] for b in bases), 1)
-        ratios[key] = round(
-            statistics.median(
-                r["rps"] / b["rps"] for r, b in zip(runs, bases, strict=True)
-            ),
-            3,
-        )
+        # A second in which the trivial view answered nothing (the machine
+        # stalled) gives no ratio; it is counted and left out.
+        pairs = [(r, b) for r, b in zip(runs, bases, strict=True) if b["rps"]]
+        if len(pairs) < len(bases):
+            stalls[key] = len(bases) - len(pairs)
+        ratios[key] = round(statistics.median(r["rps"] / b["rps"] for r, b in pairs), 3)
         figures[key] = {
             "rps": round(statistics.mean(r["rps"] for r in runs), 1),
             "p99_ms": max(r["p99_ms"] for r in runs),
@@ -366,6 +367,7 @@ def _run(
             "post_ratio": ratio("post"),
             "post_trivial_rps": paired["post"],
             "post_errors": figures["post"]["errors"],
+            "baseline_seconds_stalled": stalls,
             # CPU per request inside one process (no gunicorn, wrk or scheduling):
             # what the web process itself spends, less swayed by the machine's load.
             "cpu_us_per_request": cpu,
