@@ -388,8 +388,10 @@ PARLEY_METRICS_TOKEN: str = env("PARLEY_METRICS_TOKEN", default="")
 # Comments scored together under one lock and one model call.
 PARLEY_SCORING_BATCH_SIZE = env.int("PARLEY_SCORING_BATCH_SIZE", default=100)
 # After a batch under a fifth of that size, a drain lets the next one gather for
-# this long (ms) before taking it (moderation/tasks.py); 0: never.
-PARLEY_SCORING_GATHER_MS = env.int("PARLEY_SCORING_GATHER_MS", default=25)
+# this long (ms) before taking it (moderation/tasks.py); 0: never. Off by
+# default: at 25 ms, bench/pipeline.py's decision latency at 50 posts/s went
+# from p50/p95 20/33 ms to 69/3,143 ms (docs/benchmarks.md, 2026-12-03).
+PARLEY_SCORING_GATHER_MS = env.int("PARLEY_SCORING_GATHER_MS", default=0)
 
 # The Perspective-compatible API (perspective/): answered, and the model loaded
 # for it, only by processes that set this; the others answer 404.
