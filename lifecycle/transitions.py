@@ -16,7 +16,7 @@ recorded with `comment_decision_record`.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -273,17 +273,24 @@ def _replies_sql() -> str:
 # -- counters ---------------------------------------------------------------
 
 
+def _published_deltas(
+    real: Sequence[Transition],
+) -> Iterator[tuple[Transition, int]]:
+    """Each transition that publishes (+1) or unpublishes (-1) its comment."""
+    for t in real:
+        delta = int(t.to_status == CommentStatus.PUBLISHED) - int(
+            t.comment.status == CommentStatus.PUBLISHED
+        )
+        if delta:
+            yield t, delta
+
+
 def _deltas(real: Sequence[Transition]) -> tuple[Counter[int], Counter[int]]:
     """The change in published comments per story, and per parent of a reply
     whose visibility changed (each of the parent's ancestors gets it too)."""
     articles: Counter[int] = Counter()
     parents: Counter[int] = Counter()
-    for t in real:
-        delta = int(t.to_status == CommentStatus.PUBLISHED) - int(
-            t.comment.status == CommentStatus.PUBLISHED
-        )
-        if delta == 0:
-            continue
+    for t, delta in _published_deltas(real):
         articles[t.comment.article_id] += delta
         if t.comment.parent_id is not None:
             parents[t.comment.parent_id] += delta
@@ -299,12 +306,7 @@ def _counters_update(real: Sequence[Transition]) -> None:
     articles: Counter[int] = Counter()
     parents: dict[int, int] = {}  # comment -> its parent, for the ancestor walk
     deltas: dict[int, int] = {}
-    for t in real:
-        delta = int(t.to_status == CommentStatus.PUBLISHED) - int(
-            t.comment.status == CommentStatus.PUBLISHED
-        )
-        if delta == 0:
-            continue
+    for t, delta in _published_deltas(real):
         articles[t.comment.article_id] += delta
         if t.comment.parent_id is not None:
             deltas[t.comment.pk] = delta
