@@ -114,8 +114,7 @@ def _in(column: str, values: list[int]) -> tuple[str, list[Any]]:
     """`column IN (values)` and its parameters: one array parameter on PostgreSQL
     (formatting hundreds of placeholders cost more than running the query)."""
     if connection.vendor == "postgresql":
-        # An array literal: psycopg's list dumper inspects every element.
-        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+        return f"{column} = ANY(%s::bigint[])", [rows.int_array(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
