@@ -17,7 +17,10 @@ MAX_COUNT_IDS = 100
 
 
 def site_by_slug(slug: str) -> Site | None:
-    return Site.objects.filter(slug=slug).first() if slug else None
+    # No slug holds a NUL, and PostgreSQL refuses one in any text parameter.
+    if not slug or "\x00" in slug:
+        return None
+    return Site.objects.filter(slug=slug).first()
 
 
 def request_site(request: Any, slug: str) -> Site | None:
