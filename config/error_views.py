@@ -9,15 +9,20 @@ from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 
 from config.api_errors import error_response, is_api_request
+from config.middleware import RefusedRequest
 from readers import views as pages
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    message = str(exception) if isinstance(exception, RefusedRequest) else ""
     if is_api_request(request):
         return error_response(
-            request, "malformed_request", "The request could not be read.", status=400
+            request,
+            "malformed_request",
+            message or "The request could not be read.",
+            status=400,
         )
-    return pages.bad_request(request, exception)
+    return pages.bad_request(request, exception, message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

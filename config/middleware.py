@@ -16,6 +16,7 @@ import csp.constants
 import csp.middleware
 import csp.utils
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from config.api_errors import error_response, is_api_request
@@ -92,6 +93,44 @@ class ReferenceIdMiddleware:
                     samesite="Lax",
                 )
         return response
+
+
+class RefusedRequest(BadRequest):
+    """A 400 whose message is written for the person who sent the request."""
+
+
+NUL_IN_ADDRESS = (
+    "The address contains a NUL character (%00), which no Parley page accepts. "
+    "Remove it from the link and try again."
+)
+
+
+class NulCharacterMiddleware:
+    """No NUL character from the address or a cookie reaches the database.
+
+    PostgreSQL text cannot hold NUL, so a `%00` in a query parameter or a cookie
+    would otherwise surface as a 500 wherever the value meets a query (a session
+    cookie is looked up before any view runs). Forms and the API's serializers
+    already refuse NUL in what they validate; the address is refused here with a
+    400, and a cookie holding one is dropped as if the browser had not sent it
+    (the reader is simply signed out, never shown an error for a cookie).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in query or "\x00" in query:
+            raise RefusedRequest(NUL_IN_ADDRESS)
+        cookies = request.COOKIES
+        if any("\x00" in name or "\x00" in value for name, value in cookies.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in cookies.items()
+                if "\x00" not in name and "\x00" not in value
+            }
+        return self.get_response(request)
 
 
 class ApiBodyLimitMiddleware:

@@ -283,8 +283,10 @@ def account_delete_page(request: HttpRequest) -> HttpResponse:
 # Error pages ----------------------------------------------------------------------
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "400.html", status=400)
+def bad_request(
+    request: HttpRequest, exception: Exception, message: str = ""
+) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     # First, so that a request from inside the embed frame leaves with no cookie.
     "sites.middleware.FrameMiddleware",
     "config.middleware.ReferenceIdMiddleware",
+    # Before the session is read: a NUL in a cookie or the address is no 500.
+    "config.middleware.NulCharacterMiddleware",
     "config.middleware.ApiBodyLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -482,13 +482,15 @@ def test_a_count_request_reads_its_site_once(story: Article) -> None:
 @pytest.mark.django_db
 def test_counts_with_a_nul_character_are_refused_not_failed(client: Client) -> None:
     """A NUL byte in the site or a story id (which PostgreSQL refuses in text)
-    gets the API's 404 or 400, never a server error."""
+    gets the API's 400 saying so, never a server error."""
     # given
     site = make_site(name="Nul", slug="nul-site")
     # when
     unknown = client.get("/api/v1/counts", {"site": "nul\x00site", "stories": "a"})
     bad_id = client.get("/api/v1/counts", {"site": site.slug, "stories": "a\x00b"})
     # then
-    assert unknown.status_code == 404
-    assert bad_id.status_code == 400
-    assert bad_id.json()["error"]["code"] == "bad_ids"
+    for response in (unknown, bad_id):
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "malformed_request"
+        assert "NUL character (%00)" in error["message"]
