@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,7 @@ SORTS = {
 }
 _OWN_VISIBLE = (CommentStatus.PENDING, CommentStatus.HELD)
 _TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
+_TOMBSTONE_VALUES = frozenset(s.value for s in _TOMBSTONE)
 
 
 def published_articles() -> QuerySet[Article]:
@@ -179,21 +181,31 @@ def _flatten(
     (`_decorate`, once for a whole page)."""
     # `id`, not `pk`: the property costs a call per use, and a page uses it often.
     children: dict[int | None, list[Comment]] = defaultdict(list)
-    by_id = {c.id: c for c in nodes}
+    by_id: dict[int, Comment] = {}
     for c in nodes:
+        by_id[c.id] = c
         children[c.parent_id].append(c)
     for siblings in children.values():
-        siblings.sort(key=lambda c: (c.created_at, c.id))
+        if len(siblings) > 1:
+            siblings.sort(key=_thread_order)
 
-    visible = {c.id: is_visible(c, viewer) for c in nodes}
+    if viewer is None:
+        published = CommentStatus.PUBLISHED.value
+        visible = {c.id: c.status == published for c in nodes}
+    else:
+        visible = {c.id: is_visible(c, viewer) for c in nodes}
     shown: dict[int, bool] = {}
+    tombstone_statuses = _TOMBSTONE_VALUES
 
     def keep(c: Comment) -> bool:
+        # A visible comment is shown; a hidden one only as the tombstone of a
+        # withdrawn or removed comment with a shown reply somewhere below.
+        if visible[c.id]:
+            return True
         found = shown.get(c.id)
         if found is None:
-            kids = [keep(k) for k in children.get(c.id, ())]
-            found = shown[c.id] = visible[c.id] or (
-                c.status in _TOMBSTONE and any(kids)
+            found = shown[c.id] = c.status in tombstone_statuses and any(
+                keep(k) for k in children.get(c.id, ())
             )
         return found
 
@@ -202,16 +214,17 @@ def _flatten(
     def walk(c: Comment) -> None:
         if not keep(c):
             return
-        parent = by_id.get(c.parent_id) if c.parent_id else None
+        depth = c.depth
+        in_reply_to = None
+        if depth > max_indent:
+            parent = by_id.get(c.parent_id) if c.parent_id else None
+            if parent is not None:
+                in_reply_to = parent.author.public_name
         items.append(
             ThreadItem(
                 comment=c,
-                depth=min(c.depth, max_indent),
-                in_reply_to=(
-                    parent.author.public_name
-                    if parent is not None and c.depth > max_indent
-                    else None
-                ),
+                depth=depth if depth < max_indent else max_indent,
+                in_reply_to=in_reply_to,
                 tombstone=not visible[c.id],
             )
         )
@@ -223,6 +236,9 @@ def _flatten(
     if decorate:
         _decorate(items)
     return items
+
+
+_thread_order = attrgetter("created_at", "id")
 
 
 def _decorate(items: list[ThreadItem], *, dates: bool = True) -> None:

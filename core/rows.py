@@ -148,27 +148,40 @@ def instances(
     fields = _fields(model, only)
     attnames = _attnames(model, only)
     converters = _converters(model, only)
-    plain = _plain(model)
+    if not _plain(model):
+        return [
+            model.from_db(alias, attnames, _converted(row, converters, fields))
+            for row in found
+        ]
+    # What Model.__init__ does with a row of positional values, without its
+    # per-field checks (a third of the cost of a thread page's rows): each field's
+    # attname set, and the state of a row loaded from the database (its cache of
+    # related objects ready, as the thread sets each comment's author).
+    new_object = model.__new__
+    new_state = ModelState.__new__
     made: list[M] = []
     for values in found:
-        row = list(values)
-        for i, convert in converters:
-            for converter in convert:
-                row[i] = converter(row[i], fields[i], connection)
-        if not plain:
-            made.append(model.from_db(alias, attnames, row))
-            continue
-        # What Model.__init__ does with a row of positional values, without its
-        # per-field checks (a third of the cost of a thread page's rows): each
-        # field's attname set, and the state of a row loaded from the database.
-        obj = model.__new__(model)
-        state = ModelState()
-        state.adding = False
-        state.db = alias
-        obj.__dict__["_state"] = state
-        obj.__dict__.update(zip(attnames, row, strict=True))
+        row = _converted(values, converters, fields) if converters else values
+        state = new_state(ModelState)
+        state.__dict__ = {"adding": False, "db": alias, "fields_cache": {}}
+        obj = new_object(model)
+        data = dict(zip(attnames, row, strict=True))
+        data["_state"] = state
+        obj.__dict__ = data
         made.append(obj)
     return made
+
+
+def _converted(
+    values: Sequence[Any],
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...]], ...],
+    fields: tuple[models.Field[Any, Any], ...],
+) -> list[Any]:
+    row = list(values)
+    for i, convert in converters:
+        for converter in convert:
+            row[i] = converter(row[i], fields[i], connection)
+    return row
 
 
 def insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
