@@ -151,12 +151,17 @@ def test_bad_sort_or_page_gets_a_clear_400(client: Client, article: Article) -> 
     bad_sort = client.get(_detail(article), {"sort": "loudest"})
     bad_page = client.get(_detail(article), {"page": "99"})
     bad_word = client.get(_detail(article), {"page": "two"})
+    huge = client.get(_detail(article), {"page": "9" * 30})
+    zero = client.get(_detail(article), {"page": "0"})
     assert bad_sort.status_code == 400
     assert "Unknown sort order" in bad_sort.content.decode()
     assert bad_page.status_code == 400
     assert "There is no page 99" in bad_page.content.decode()
     assert bad_word.status_code == 400
     assert "whole number" in bad_word.content.decode()
+    for refused in (huge, zero):
+        assert refused.status_code == 400
+        assert "There is no page" in refused.content.decode()
 
 
 @pytest.mark.django_db

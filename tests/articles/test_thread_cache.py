@@ -433,6 +433,10 @@ def test_the_cursor_keeps_comments_posted_in_the_same_instant_apart(
         ({"limit": "1000"}, "bad_limit"),
         ({"limit": "many"}, "bad_limit"),
         ({"page": "9"}, "bad_page"),
+        ({"page": "0"}, "bad_page"),
+        ({"page": "-3"}, "bad_page"),
+        ({"page": "2.5"}, "bad_page"),
+        ({"page": "9" * 30}, "bad_page"),  # no offset overflow
         ({"sort": "loudest"}, "bad_sort"),
     ],
 )
