@@ -816,7 +816,6 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     """Train heads, stack and calibrate them on validation, fold to one model."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
 
     cfg = config or TrainConfig()
     if cfg.threat_weight <= 0 and cfg.threat_head_weight <= 0:
@@ -1003,10 +1002,10 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "explain_min_weight": 0.0,
     }
     scorer = LinearScorer(params)
-    # The pipeline is kept only to check that the fast path agrees with it.
-    reference = Pipeline([("ngrams", ngrams), ("tfidf", tfidf)])
+    # The fitted transformers are kept only to check that the fast path agrees
+    # with them.
     check = list(texts[:50])
-    x = reference.transform(check)
+    x = tfidf.transform(ngrams.transform(check))
     # The slow path: every stored (float16) head separately, mixed by context.
     stored = np.asarray(params["head_coef"], dtype=np.float64)
     heads_raw = x @ stored.T + params["head_intercept"]
