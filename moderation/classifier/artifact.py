@@ -26,9 +26,11 @@ from moderation.classifier.model import LinearScorer, Prediction, Span
 
 
 def _sklearn_version() -> str:
-    import sklearn
+    # From the installed package's metadata: importing scikit-learn to read
+    # its version would load it into every worker, which scores without it.
+    from importlib.metadata import version
 
-    return str(sklearn.__version__)
+    return version("scikit-learn")
 
 
 def _minor(version: str) -> tuple[str, ...]:
