@@ -3,8 +3,8 @@
 The active and shadow models are rows of ModelVersion. A worker process loads the
 active model at start (see moderation.signals) and reloads it when staff activate
 another version; the web process never loads a model unless tasks run in-process.
-scikit-learn, numpy and scipy load with the first model (`classifier.load_model`),
-never when this module is imported.
+numpy and scipy load with the first model (`classifier.load_model`), never when
+this module is imported; scikit-learn and skops are not needed to score.
 """
 
 import json
