@@ -4,10 +4,11 @@
 >>> model.score(["you are a 1d10t"])[0].toxicity  # doctest: +SKIP
 
 Importing this package costs nothing: the text normalisation (shared with the word
-rules) and the card helpers are plain Python, and numpy, scipy and scikit-learn
-load only when a model does (`load_model`, `ToxicityModel`, `Prediction`, `Span`
-and `ATTRIBUTES` are imported on first use), so web processes that never score
-never load them.
+rules) and the card helpers are plain Python, and numpy and scipy load only when a
+model does (`load_model`, `ToxicityModel`, `Prediction`, `Span` and `ATTRIBUTES`
+are imported on first use), so web processes that never score never load them.
+Scoring needs neither scikit-learn nor skops (`skops_plain` reads the model file):
+they load only to train, evaluate or read a file holding more than Parley writes.
 """
 
 from importlib import import_module

@@ -4,7 +4,9 @@ The ``.skops`` file holds only numpy arrays and plain values (no pickle, no
 custom classes), so loading executes no code from the file. The card records
 the file's sha256; the model version is derived from it, and a file whose hash
 does not match its card, or that was written by an incompatible
-scikit-learn, is refused with a :class:`ModelLoadError`.
+scikit-learn, is refused with a :class:`ModelLoadError`. A verified file is read
+by :mod:`~moderation.classifier.skops_plain` (no scikit-learn import), or by
+skops when it holds anything more than Parley writes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from moderation.classifier import skops_plain
 from moderation.classifier.card import (
     FORMAT,
     READABLE_FORMATS,
@@ -26,9 +29,11 @@ from moderation.classifier.model import LinearScorer, Prediction, Span
 
 
 def _sklearn_version() -> str:
-    import sklearn
+    # From the installed package's metadata: importing scikit-learn to read
+    # its version would load it into every worker, which scores without it.
+    from importlib.metadata import version
 
-    return str(sklearn.__version__)
+    return version("scikit-learn")
 
 
 def _minor(version: str) -> tuple[str, ...]:
@@ -95,6 +100,20 @@ class ToxicityModel:
         return self._scorer.explain(text, k=k)
 
 
+def _read(path: Path) -> Any:
+    """The object in a ``.skops`` file: by :mod:`skops_plain` when it holds
+    only what Parley writes (no scikit-learn import), else by skops itself."""
+    try:
+        return skops_plain.load(path)
+    except skops_plain.NotPlain:
+        pass
+    from skops.io import load
+
+    # trusted=[]: only skops' default-safe types (numpy arrays, plain values)
+    # are accepted; any other type in the file raises.
+    return load(path, trusted=[])
+
+
 def load_model(path: Path | str) -> ToxicityModel:
     """Load and verify a model; raise :class:`ModelLoadError` if unusable."""
     path = Path(path)
@@ -135,12 +154,8 @@ def load_model(path: Path | str) -> ToxicityModel:
             f"Parley reads formats {READABLE_FORMATS}; retrain it with "
             "`python -m moderation.classifier train`"
         )
-    from skops.io import load
-
     try:
-        # trusted=[]: only skops' default-safe types (numpy arrays, plain
-        # values) are accepted; any other type in the file raises.
-        params = load(path, trusted=[])
+        params = _read(path)
     except Exception as error:
         raise ModelLoadError(f"model {path.name} could not be read: {error}") from error
     if not isinstance(params, dict):

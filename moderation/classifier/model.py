@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -233,6 +234,29 @@ def context_columns(
     return out
 
 
+def _fold_into(
+    out: npt.NDArray[np.float32],
+    stacked: Sequence[npt.NDArray[Any]],
+    mix: npt.NDArray[np.float32],
+    rows: int = 1 << 16,
+) -> None:
+    """``out = vstack(stacked).T @ mix`` in float32, a block of ``rows``
+    features at a time: the heads are stored as float16, and a float32 copy of
+    all of them at once would be the largest thing a worker ever holds. Each
+    output element is the same dot product either way, so the result is the
+    same to the bit."""
+    n_features = out.shape[0]
+    n_heads = sum(part.shape[0] for part in stacked)
+    block = np.empty((n_heads, min(rows, n_features)), dtype=np.float32)
+    for begin in range(0, n_features, rows):
+        end = min(begin + rows, n_features)
+        at = 0
+        for part in stacked:
+            block[at : at + part.shape[0], : end - begin] = part[:, begin:end]
+            at += part.shape[0]
+        out[begin:end] = block[:, : end - begin].T @ mix
+
+
 class LinearScorer:
     """The fitted parameters and the fast scoring and explanation paths.
 
@@ -258,9 +282,16 @@ class LinearScorer:
             blind_identities=bool(params.get("blind_identities", False)),
             word_skip=int(params.get("word_skip", 0)),
         )
-        self.idf = np.asarray(params["idf"], dtype=np.float64)
-        head_coef = np.asarray(params["head_coef"], dtype=np.float32)
-        if head_coef.ndim != 2 or head_coef.shape[1] != len(self.idf):
+        # As stored (float32): scoring reads it as is, explanations widen the
+        # few entries a comment uses (exactly, so no float64 copy is kept).
+        self.idf = np.asarray(params["idf"])
+        self._idf32 = np.asarray(self.idf, dtype=np.float32)
+        n_features = len(self.idf)
+        # The coefficient arrays stay as stored (float16) until they are written
+        # into ``weights``: float32 copies of them all would more than double
+        # the memory a worker needs while it loads the model.
+        head_coef = np.asarray(params["head_coef"])
+        if head_coef.ndim != 2 or head_coef.shape[1] != n_features:
             raise ValueError(f"head_coef has shape {head_coef.shape}")
         self.head_intercept = np.asarray(params["head_intercept"], dtype=np.float64)
         self.mix = np.asarray(params["mix"], dtype=np.float64)
@@ -271,49 +302,52 @@ class LinearScorer:
             (head_coef.shape[0] + n_attributes, len(CONTEXTS)),
         ) or self.bias.shape != (len(CONTEXTS),):
             raise ValueError("mix/bias do not match the heads")
-        gate_coef = np.asarray(params["gate_coef"], dtype=np.float32)
+        gate_coef = np.asarray(params["gate_coef"])
         self.gate_intercept = float(params["gate_intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
-        category_coef = np.asarray(params["category_coef"], dtype=np.float32)
+        category_coef = np.asarray(params["category_coef"])
         # Attribute heads (format 3): one calibrated linear head per attribute
         # other than TOXICITY; their logits are also inputs of the stacker, so
         # ``mix`` has a row for each of them after the toxicity heads.
         extra = [str(a) for a in params.get("attribute_names", [])]
         attribute_coef = np.asarray(
-            params.get("attribute_coef", np.zeros((0, len(self.idf)))),
-            dtype=np.float32,
+            params.get("attribute_coef", np.zeros((0, n_features), dtype=np.float32))
         )
         attribute_intercept = np.asarray(
             params.get("attribute_intercept", np.zeros(0)), dtype=np.float64
         )
-        if attribute_coef.shape != (len(extra), len(self.idf)):
+        if attribute_coef.shape != (len(extra), n_features):
             raise ValueError("attribute_coef does not match attribute_names")
         # The Perspective attributes this model really scores: TOXICITY is the
         # gated mix below, each other one a calibrated column of ``weights``.
         self.attribute_names: tuple[str, ...] = ("TOXICITY", *extra)
         n_heads = head_coef.shape[0]
         if self.mix.shape[0] == n_heads + len(extra):
-            stacked_coef = np.vstack([head_coef, attribute_coef])
+            stacked = [head_coef, attribute_coef]
             stacked_intercept = np.concatenate(
                 [self.head_intercept, attribute_intercept]
             )
         else:
-            stacked_coef, stacked_intercept = head_coef, self.head_intercept
+            stacked, stacked_intercept = [head_coef], self.head_intercept
+        self.context_bias = stacked_intercept @ self.mix + self.bias
+        # Folded vectors, the tweet gate, the category and the attribute weights
+        # side by side in float32 (half the memory traffic of float64; stored as
+        # float16): one sparse-by-dense product then scores everything without
+        # copying. Written column by column into the one array.
+        n_category_columns = category_coef.shape[0] if self.category_names else 0
+        gate = len(CONTEXTS)
+        self.weights = np.empty(
+            (n_features, gate + 1 + n_category_columns + len(extra)), dtype=np.float32
+        )
+        self.weights[:, gate] = gate_coef
+        first_attribute = gate + 1 + n_category_columns
+        self.weights[:, gate + 1 : first_attribute] = category_coef[
+            :n_category_columns
+        ].T
+        self.weights[:, first_attribute:] = attribute_coef.T
         # The mix is linear in the context, so the heads fold into one vector
         # per context column: logit = Σ_j c_j(x) (v_j·x + β_j).
-        folded = stacked_coef.T @ self.mix.astype(np.float32)
-        self.context_bias = stacked_intercept @ self.mix + self.bias
-        # Folded vectors, the tweet gate and the category weights side by side
-        # in float32 (half the memory traffic of float64; stored as float16):
-        # one sparse-by-dense product then scores everything without copying.
-        columns = [*folded.T, gate_coef]
-        if len(self.category_names):
-            columns.extend(category_coef)
-        columns.extend(attribute_coef)
-        self.weights = np.ascontiguousarray(np.column_stack(columns), dtype=np.float32)
-        # The toxicity-only path needs the first four columns (a column slice
-        # of ``weights`` would be copied on every product).
-        self.core = np.ascontiguousarray(self.weights[:, : len(CONTEXTS) + 1])
+        _fold_into(self.weights[:, :gate], stacked, self.mix.astype(np.float32))
         self.biases = np.concatenate(
             (
                 self.context_bias,
@@ -322,7 +356,6 @@ class LinearScorer:
                 attribute_intercept,
             )
         )
-        self._idf32 = self.idf.astype(np.float32)
         # 1 + log(tf) for every count a comment can have (longer ones are cut).
         self._log_tf = np.concatenate(
             ([0.0], 1.0 + np.log(np.arange(1, _MAX_TF + 1)))
@@ -338,6 +371,14 @@ class LinearScorer:
             extra,
             n_categories,
         )
+
+    @cached_property
+    def core(self) -> npt.NDArray[np.float32]:
+        """The first four columns of ``weights``, contiguous: the toxicity-only
+        path (training and evaluation) reads them on every product, and a
+        column slice of ``weights`` would be copied each time. Made on first
+        use, so a worker, which scores every attribute, never holds it."""
+        return np.ascontiguousarray(self.weights[:, : len(CONTEXTS) + 1])
 
     def _unit_tfidf(
         self, normalised: Sequence[str]
@@ -458,8 +499,10 @@ class LinearScorer:
         length = math.sqrt(float(values @ values)) or 1.0
         unit = values / length
         # This text's context fixes the mix, so its score is one weight vector.
-        columns = self.core[unique].astype(np.float64)
         gate = len(CONTEXTS)
+        # A gather of whole rows, then the columns: faster than either a
+        # fancy-indexed column range or a contiguous copy of the columns.
+        columns = self.weights.take(unique, axis=0)[:, : gate + 1].astype(np.float64)
         gate_logit = float(columns[:, gate] @ unit) + self.gate_intercept
         context = context_columns([norm], np.array([gate_logit]))[0]
         per_column = (columns[:, :gate] @ context) * unit / counts
@@ -773,7 +816,6 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     """Train heads, stack and calibrate them on validation, fold to one model."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
 
     cfg = config or TrainConfig()
     if cfg.threat_weight <= 0 and cfg.threat_head_weight <= 0:
@@ -960,10 +1002,10 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "explain_min_weight": 0.0,
     }
     scorer = LinearScorer(params)
-    # The pipeline is kept only to check that the fast path agrees with it.
-    reference = Pipeline([("ngrams", ngrams), ("tfidf", tfidf)])
+    # The fitted transformers are kept only to check that the fast path agrees
+    # with them.
     check = list(texts[:50])
-    x = reference.transform(check)
+    x = tfidf.transform(ngrams.transform(check))
     # The slow path: every stored (float16) head separately, mixed by context.
     stored = np.asarray(params["head_coef"], dtype=np.float64)
     heads_raw = x @ stored.T + params["head_intercept"]

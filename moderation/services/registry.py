@@ -3,8 +3,8 @@
 The active and shadow models are rows of ModelVersion. A worker process loads the
 active model at start (see moderation.signals) and reloads it when staff activate
 another version; the web process never loads a model unless tasks run in-process.
-scikit-learn, numpy and scipy load with the first model (`classifier.load_model`),
-never when this module is imported.
+numpy and scipy load with the first model (`classifier.load_model`), never when
+this module is imported; scikit-learn and skops are not needed to score.
 """
 
 import json
@@ -50,6 +50,12 @@ def model_version_register(
     *, path: str | Path, activate: bool = False, shadow: bool = False
 ) -> ModelVersion:
     """Record an artifact as a model version (its card gives version and metrics)."""
+    return _register(path=path, activate=activate, shadow=shadow)[0]
+
+
+def _register(
+    *, path: str | Path, activate: bool, shadow: bool
+) -> tuple[ModelVersion, "ToxicityModel"]:
     model = classifier.load_model(_resolve(str(path)))
     card = model.card
     row, _ = ModelVersion.objects.update_or_create(
@@ -66,7 +72,7 @@ def model_version_register(
         model_version_activate(model_version=row)
     elif shadow:
         model_version_set_shadow(model_version=row, shadow=True)
-    return row
+    return row, model
 
 
 def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
@@ -132,11 +138,16 @@ def active_model_version_get_or_register() -> ModelVersion | None:
     ):
         return row
     try:
-        new_row = model_version_register(path=shipped, activate=True)
+        new_row, model = _register(path=shipped, activate=True, shadow=False)
     except ModelLoadError as exc:
         _last_error["active"] = str(exc)
         logger.error("The shipped model could not be loaded: %s", exc)
         return row
+    # Its only caller, active_model(), loads the active model next: keep this
+    # one instead of reading and building it a second time (twice the start-up
+    # time, and the first copy's freed memory stays in the worker's heap).
+    with _lock:
+        _keep(new_row.version, model)
     if row is not None:
         logger.warning(
             "The shipped model changed from %s to %s; %s is now active.",
@@ -200,11 +211,16 @@ def load(row: ModelVersion) -> "ToxicityModel | None":
             _last_error[row.version] = str(exc)
             logger.error("Model %s could not be loaded: %s", row.version, exc)
             return None
-        # Keep only what is in use: the newly loaded model and any shadow.
-        _loaded[row.version] = model
-        _last_error.pop(row.version, None)
-        _last_error.pop("active", None)
+        _keep(row.version, model)
         return model
+
+
+def _keep(version: str, model: "ToxicityModel") -> None:
+    """Cache a loaded model (under ``_lock``). active_model() keeps only what is
+    in use: the active model and any shadow."""
+    _loaded[version] = model
+    _last_error.pop(version, None)
+    _last_error.pop("active", None)
 
 
 def active_model() -> tuple[ModelVersion | None, "ToxicityModel | None"]:

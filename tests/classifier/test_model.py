@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from moderation.classifier import (
@@ -19,6 +20,7 @@ from moderation.classifier.__main__ import score_stream
 from moderation.classifier.artifact import ToxicityModel
 from moderation.classifier.card import card_path_for
 from moderation.classifier.evaluate import expected_calibration_error, span_f1
+from moderation.classifier.model import _fold_into
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +220,47 @@ def test_explanations_never_highlight_function_words(model: ToxicityModel) -> No
     words = {s.text.lower() for s in spans}
     assert "idiots" in words
     assert not words & {"you", "your", "anyone", "these", "are", "and"}
+
+
+def test_weights_are_the_stored_heads_folded_as_one_float32_product(
+    model: ToxicityModel,
+) -> None:
+    """Building the weights block by block from the float16 heads gives, to the
+    bit, the columns of one float32 product of all the heads with the mix, the
+    gate and the attribute heads."""
+    # given the parameters as stored
+    from skops.io import load
+
+    params = load(DEFAULT_MODEL_PATH, trusted=[])
+    stacked = np.vstack([params["head_coef"], params["attribute_coef"]])
+    mix = np.asarray(params["mix"], dtype=np.float64).astype(np.float32)
+    # when
+    weights = model.scorer.weights
+    # then
+    expected = np.column_stack(
+        [
+            *(stacked.astype(np.float32).T @ mix).T,
+            params["gate_coef"],
+            *params["attribute_coef"],
+        ]
+    ).astype(np.float32)
+    assert weights.dtype == np.float32
+    assert weights.flags.c_contiguous
+    assert np.array_equal(weights, expected)
+    assert np.array_equal(model.scorer.core, weights[:, :4])
+
+
+def test_folding_in_blocks_matches_one_product_at_every_block_edge() -> None:
+    """Heads folded a few features at a time, with a last block shorter than
+    the others, equal the product of all of them at once."""
+    # given
+    rng = np.random.default_rng(0)
+    heads = rng.normal(size=(3, 50)).astype(np.float16)
+    more = rng.normal(size=(2, 50)).astype(np.float16)
+    mix = rng.normal(size=(5, 3)).astype(np.float32)
+    out = np.empty((50, 6), dtype=np.float32)
+    # when
+    _fold_into(out[:, :3], [heads, more], mix, rows=7)
+    # then
+    expected = np.vstack([heads, more]).astype(np.float32).T @ mix
+    assert np.array_equal(out[:, :3], expected)

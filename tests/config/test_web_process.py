@@ -61,6 +61,7 @@ def test_a_web_process_renders_a_story_page_without_loading_scikit_learn(
     assert result["status"].startswith("200")
     assert result["page_shows_comment"]
     assert "sklearn" not in result["loaded"]
+    assert "scipy" not in result["loaded"]
     # and the heap it started with is frozen out of the garbage collector's way
     # (config/heap.py): a full collection walks only what requests allocate
     assert result["frozen"] > 10_000

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifier import DEFAULT_MODEL_PATH, load_model
+from moderation.classifier import DEFAULT_MODEL_PATH, ToxicityModel, load_model
 from moderation.classifier.card import card_path_for
 from moderation.models import ModelVersion, ModerationSettings
 from moderation.services import registry, thresholds
@@ -32,6 +32,37 @@ def test_upgrade_that_ships_a_new_model_activates_it_and_keeps_the_old_row(
     old.refresh_from_db()
     assert not old.is_active
     assert registry.active_model()[1] is not None
+
+
+@pytest.mark.django_db
+def test_the_first_worker_registers_and_loads_the_shipped_model_in_one_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no model registered yet (a new site's first worker), the shipped
+    model is registered, activated and ready to score after reading its file
+    once: the model built to register it is the one kept."""
+    # given no model version, and every model file read counted
+    monkeypatch.setattr(registry, "_loaded", {})
+    real_load_model = registry.classifier.load_model
+    reads: list[Path] = []
+
+    def counted(path: Path) -> ToxicityModel:
+        reads.append(path)
+        return real_load_model(path)
+
+    monkeypatch.setattr(registry.classifier, "load_model", counted)
+    assert not ModelVersion.objects.exists()
+    # when
+    row, model = registry.active_model()
+    # then
+    assert row is not None
+    assert row.is_active
+    assert model is not None
+    assert model.version == row.version
+    assert reads == [DEFAULT_MODEL_PATH]
+    assert registry.model_state().version == row.version
+    assert registry.active_model()[1] is model
+    assert len(reads) == 1
 
 
 @pytest.mark.django_db
