@@ -1,9 +1,12 @@
 """Peak resident memory (VmHWM) of a scoring worker process, step by step.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley \
+    REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/worker_memory.py [--data ../shared/data] [--comments 64]
 
-One fresh interpreter does what a Celery pool process does: Django and the Celery
+It creates a scratch database beside DATABASE_URL's (migrated, no model
+registered yet: the worker's first start, the heaviest) and drops it after. One
+fresh interpreter does what a Celery pool process does: Django and the Celery
 app (`celery -A config`), the active model (`registry.warm()`, as
 moderation.signals runs at process start; on a database with no model yet it
 registers the shipped one), the language detector, then each of the first
@@ -27,6 +30,7 @@ import argparse
 import csv
 import json
 import os
+import subprocess
 from collections.abc import Callable
 
 ROOT = _HERE.parent
@@ -56,7 +60,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--comments", type=int, default=64)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.measure:
+        _in_scratch_database(args)
+        return
+    _measure(args)
+
+
+def _in_scratch_database(args: argparse.Namespace) -> None:
+    """Migrate a scratch database, then measure in a fresh interpreter."""
+    from bench.services import required_services, scratch_database, service_env
+
+    base_db, redis_url = required_services()
+    with scratch_database(base_db, "parley_wmem") as db_url:
+        env = service_env(db_url, redis_url, "config.settings.local")
+        os.environ.update(env)  # the scratch database's clean-up reads settings
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, check=True, env=env)
+        measure = [sys.executable, __file__, "--measure", "--data", str(args.data)]
+        measure += ["--comments", str(args.comments)]
+        subprocess.run(measure, cwd=ROOT, check=True, env=env)
+
+
+def _measure(args: argparse.Namespace) -> None:
     with (args.data / "kaggle-insults" / "test_with_solutions.csv").open(
         encoding="utf-8"
     ) as f:
