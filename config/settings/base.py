@@ -94,6 +94,7 @@ TEMPLATES = [
                 "readers.context_processors.unread_notifications",
                 "sites.context_processors.frame",
             ],
+            "libraries": {"routes": "core.template_routes"},
         },
     },
 ]
