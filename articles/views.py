@@ -29,6 +29,7 @@ from moderation import selectors as moderation_selectors
 from . import fragments, selectors, services
 from .forms import CommentForm
 from .models import Article, Comment, CommentStatus
+from .thread_html import pager, sort_options
 
 WRITE_RATE = setting_rate("PARLEY_COMMENT_WRITE_RATE")
 
@@ -128,7 +129,14 @@ def _render_article(
             "article": article,
             "page": fragment,
             "thread_html": thread_html,
-            "sorts": selectors.SORTS,
+            "sort_options": sort_options(fragment.sort),
+            "pager": pager(
+                sort=fragment.sort,
+                number=fragment.number,
+                num_pages=fragment.num_pages,
+                has_previous=fragment.has_previous,
+                has_next=fragment.has_next,
+            ),
             "form": form or CommentForm(),
             "error": error,
             "reply_to": reply_to,

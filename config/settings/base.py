@@ -94,7 +94,10 @@ TEMPLATES = [
                 "readers.context_processors.unread_notifications",
                 "sites.context_processors.frame",
             ],
-            "libraries": {"routes": "core.template_routes"},
+            "libraries": {
+                "dates": "core.template_dates",
+                "routes": "core.template_routes",
+            },
         },
     },
 ]
