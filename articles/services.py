@@ -208,14 +208,10 @@ def _insert_comment(
                 if row is not None:
                     row.save(force_insert=True)
         return int(comment.pk)
-    params = [rows.insert_value(comment, f) for f in rows.insert_fields(Comment)]
+    params = rows.insert_values(comment)
     for row in (revision, key):
         if row is not None:
-            params += [
-                rows.insert_value(row, f)
-                for f in rows.insert_fields(type(row))
-                if f.name != "comment"
-            ]
+            params += rows.insert_values(row, skip="comment")
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(key is not None), params)
         row = cursor.fetchone()

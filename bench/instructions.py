@@ -16,13 +16,22 @@ none (each first makes every request once: imports, connections, caches). The
 difference, divided by `--requests`, is what one request costs the web process:
 Django's WSGI handler in-process, as gunicorn's worker calls it, without
 gunicorn's own HTTP parsing (the same for every request). The requests are the
-trivial view (bench/benchurls.py) and the first pages of the 2,000- and
+trivial view (bench/benchurls.py); the first pages of the 2,000- and
 5,000-comment stories, page and thread API, with a thread cache that keeps
 nothing (every request builds from the database: a story's first read after a
-change). PostgreSQL's and Redis's work is not counted (other processes).
+change); and a comment POST through the API as bench/http.py makes it (a reader
+with a token, each text a new one), twice: `post` while every scoring drain
+slot is held (the steady state under load: a running drain will decide the
+comment, no task is published) and `post_publish` with the slots freed before
+each POST (one Redis DEL, counted too), so every POST publishes its scoring
+task. Each process keeps its cache keys (throttle counters, slots) under a
+prefix of its own. PostgreSQL's and Redis's work is not counted (other
+processes).
 
 The last line is one JSON object: instructions per request (millions), each
-figure's ratio to the trivial view's, and the peak RSS of the processes started.
+figure's ratio to the trivial view's, SQL queries per request (counted once
+outside valgrind, `queries_per_request`), and the peak RSS of the processes
+started.
 """
 
 import sys
@@ -46,12 +55,15 @@ from urllib.parse import urlsplit
 
 from bench.services import required_services, scratch_database, service_env
 
+POST_PATH = "/api/v1/articles/bench-posts/comments/"
 REQUESTS = {
     "trivial": "/bench/trivial/",
     "page_2000_uncached": "/stories/load-2000/",
     "api_2000_uncached": "/api/v1/articles/load-2000/comments/",
     "page_5000_uncached": "/stories/load-5000/",
     "api_5000_uncached": "/api/v1/articles/load-5000/comments/",
+    "post": f"POST {POST_PATH}",
+    "post_publish": f"POST+publish {POST_PATH}",
 }
 SIZES = (50, 500, 2000, 5000)
 
@@ -61,43 +73,119 @@ def _serve(path: str, times: int) -> None:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.handlers.wsgi import WSGIHandler
 
-    app = WSGIHandler()
+    from moderation.tasks import SLOT_KEY
 
-    def call(url: str) -> None:
+    app = WSGIHandler()
+    token = os.environ["BENCH_POST_TOKEN"]
+    slots = [SLOT_KEY.format(n) for n in range(int(os.environ["BENCH_SLOTS"]))]
+    posted = 0
+
+    def call(request: str) -> None:
+        nonlocal posted
+        method, _, url = request.rpartition(" ")
+        body = b""
         environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": url, "QUERY_STRING": "",
+            "REQUEST_METHOD": method or "GET", "PATH_INFO": url, "QUERY_STRING": "",
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
             "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+            "wsgi.errors": sys.stderr,
         }  # fmt: skip
+        if method:
+            if method == "POST+publish":
+                cache.delete_many(slots)  # every drain slot free: this POST publishes
+            posted += 1
+            body = json.dumps(
+                {"body": f"Thanks for the reporting on the bridge vote ({posted})."}
+            ).encode()
+            environ.update(
+                REQUEST_METHOD="POST", CONTENT_TYPE="application/json",
+                CONTENT_LENGTH=str(len(body)), HTTP_AUTHORIZATION=f"Token {token}",
+            )  # fmt: skip
+        environ["wsgi.input"] = io.BytesIO(body)
         status: list[str] = []
         response = app(environ, lambda s, h, e=None: status.append(s))  # type: ignore[arg-type]
         try:
             b"".join(response)
         finally:
             response.close()
-        if not status[0].startswith("200"):
-            raise SystemExit(f"{url} answered {status[0]}")
+        if not status[0].startswith(("200", "201")):
+            raise SystemExit(f"{request} answered {status[0]}")
 
-    for url in REQUESTS.values():
-        call(url)
+    for request in REQUESTS.values():
+        call(request)
+    # From here on every drain slot is held (no POST publishes a task) unless
+    # `POST+publish` frees them.
+    for key in slots:
+        cache.set(key, 1, None)
+    if os.environ.get("BENCH_QUERIES"):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(times):
+                call(path)
+        print(json.dumps({"queries": len(queries)}))
+        return
     for _ in range(times):
         call(path)
 
 
-def _count(env: dict[str, str], path: str, times: int) -> int:
+def _count(env: dict[str, str], key: str, path: str, times: int) -> int:
     """Instructions callgrind counted in a process serving `path` `times` times."""
     proc = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
          sys.executable, __file__, "--serve", path, "--times", str(times)],
-        env={**env, "PYTHONHASHSEED": "0"}, cwd=ROOT, capture_output=True, text=True,
+        env={**env, "PYTHONHASHSEED": "0", "BENCH_CACHE_PREFIX": f"b-{key or 'base'}"},
+        cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     found = re.search(r"Collected : (\d+)", proc.stderr)
     if proc.returncode or not found:
         raise SystemExit(f"callgrind failed on {path}:\n{proc.stderr[-2000:]}")
     return int(found.group(1))
+
+
+def _poster_token() -> str:
+    """The story bench/http.py posts to and its poster's API token, made here."""
+    import django
+
+    django.setup()
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from articles.models import Article
+    from moderation.models import ModerationSettings
+    from sites.models import Site
+
+    settings = ModerationSettings.get_or_create_current()
+    settings.new_commenter_count = 0
+    settings.repeat_window_minutes = 0
+    settings.save()
+    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    Article.objects.create(
+        site=site, external_id="bench-posts", slug="bench-posts", title="Posts",
+        body="-", section="-",
+    )  # fmt: skip
+    poster = User.objects.create_user("bench-poster", password=None, display_name="P")
+    return str(Token.objects.create(user=poster).key)
+
+
+def _slots() -> int:
+    from django.conf import settings
+
+    return int(settings.PARLEY_SCORING_SLOTS)
+
+
+def _queries(env: dict[str, str], path: str, times: int) -> float:
+    """SQL statements per request, counted in a process outside valgrind."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--serve", path, "--times", str(times)],
+        env={**env, "BENCH_QUERIES": "1", "BENCH_CACHE_PREFIX": "b-queries"},
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(json.loads(proc.stdout.splitlines()[-1])["queries"]) / times
 
 
 def main() -> None:
@@ -117,6 +205,7 @@ def main() -> None:
         env = service_env(
             db_url, redis_url, "bench.benchsite", DJANGO_DEBUG="false",
             PARLEY_THREAD_CACHE_SECONDS="0", PYTHONPATH=str(ROOT),
+            PARLEY_COMMENT_WRITE_RATE="1000000/m",
         )  # fmt: skip
         os.environ.update(env)  # the scratch database's clean-up reads settings
         manage = [sys.executable, "manage.py"]
@@ -129,6 +218,8 @@ def main() -> None:
         )  # fmt: skip
         import redis
 
+        env["BENCH_POST_TOKEN"] = _poster_token()
+        env["BENCH_SLOTS"] = str(_slots())
         redis.Redis.from_url(redis_url).flushdb()
         # The process that makes no request beyond the first round is the same for
         # every figure: counted once. Two processes at a time (the machine's
@@ -136,7 +227,9 @@ def main() -> None:
         jobs = [("", "/bench/trivial/", 0)]
         jobs += [(key, path, args.requests) for key, path in REQUESTS.items()]
         with ThreadPoolExecutor(max_workers=2) as pool:
-            counted = list(pool.map(lambda job: _count(env, job[1], job[2]), jobs))
+            counted = list(pool.map(lambda job: _count(env, *job), jobs))
+        queries = {key: _queries(env, path, 5) for key, path in REQUESTS.items()}
+        redis.Redis.from_url(redis_url).flushdb()  # the tasks the POSTs published
     base = counted[0]
     per = {
         key: round((total - base) / n / 1e6, 3)
@@ -147,11 +240,14 @@ def main() -> None:
         json.dumps(
             {
                 "million_instructions_per_request": per,
+                "post_minstr": per["post"],
+                "post_ratio_to_trivial": round(per["trivial"] / per["post"], 4),
                 "ratio_to_trivial": {
                     k: round(per["trivial"] / v, 4)
                     for k, v in per.items()
                     if k != "trivial"
                 },
+                "queries_per_request": queries,
                 "requests_counted": args.requests,
                 "peak_rss_mb": {
                     "bench": round(

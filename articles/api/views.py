@@ -33,6 +33,7 @@ from .serializers import (
     CommentEditInputSerializer,
     CommentOutputSerializer,
     ThreadOutputSerializer,
+    comment_create_input,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -299,10 +300,13 @@ class ThreadApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         """Post a comment, or a reply with `parent_id`. It starts as pending."""
         article = _article(slug, with_counts=False)
-        serializer = CommentCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        validated = comment_create_input(request.data)
+        if validated is None:
+            serializer = CommentCreateInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            validated = serializer.validated_data
         parent = None
-        parent_id = serializer.validated_data.get("parent_id")
+        parent_id = validated.get("parent_id")
         if parent_id is not None:
             parent = Comment.objects.filter(pk=parent_id).first()
             if parent is None:
@@ -319,7 +323,7 @@ class ThreadApi(APIView):
         comment, created = services.comment_create(
             article=article,
             author=request.user,  # type: ignore[arg-type]
-            body=serializer.validated_data["body"],
+            body=validated["body"],
             parent=parent,
             idempotency_key=key,
         )

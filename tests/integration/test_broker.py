@@ -70,3 +70,33 @@ def test_a_scoring_task_is_queued_only_while_a_drain_slot_is_free(
     assert queued[0]["headers"]["kwargsrepr"] == f"{{'slot': {slots - 1}}}"
     assert cache.get(SLOT_KEY.format(slots - 1)) == 1
     assert cache.get(SLOT_KEY.format(0)) == "worker@host"
+
+
+def test_a_scoring_task_is_published_as_celery_publishes_it(
+    broker: redis.Redis,
+) -> None:
+    """`enqueue_scoring` skips declaring the queue before it publishes; the
+    message it queues is the one Celery's own `apply_async` queues (its ids
+    aside), on the same queue."""
+    # given every drain slot free
+    # when
+    assert enqueue_scoring(301, 2)
+    comment_score_task.apply_async(
+        args=(301, 2),
+        kwargs={"slot": 0},
+        retry=True,
+        retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    )
+    # then
+    ours, celerys = (json.loads(m) for m in reversed(broker.lrange("scoring", 0, -1)))
+    for message in (ours, celerys):
+        for key in ("id", "root_id"):
+            message["headers"].pop(key)
+        for key in ("correlation_id", "delivery_tag"):
+            message["properties"].pop(key)
+    assert ours == celerys
+    assert ours["headers"]["argsrepr"] == "(301, 2)"
+    assert ours["properties"]["delivery_info"] == {
+        "exchange": "",
+        "routing_key": "scoring",
+    }
