@@ -125,29 +125,78 @@ _KEPT = _Kept()
 
 def story_entry(*, article_id: int, name: str) -> tuple[int, Any]:
     """(the story's current version, its entry `name` at that version or None)."""
+    version, found, _ = story_entries(article_id=article_id, name=name)
+    return version, found
+
+
+def story_entries(
+    *, article_id: int, name: str, ahead: str | None = None
+) -> tuple[int, Any, Any]:
+    """`story_entry`, with the entry `ahead` at the same version read in the same
+    round trip (None when missing or not asked for): a miss of a whole page
+    needs the thread's entry next (see `reading_ahead`)."""
     key = _version_key(article_id)
     kept = _KEPT.get(article_id, name)
-    if kept is not None:
+    kept_ahead = _KEPT.get(article_id, ahead) if ahead else None
+    # Both kept at one version: only the version is asked (None below would
+    # say the entry is missing from Redis, which a kept one says nothing of).
+    both_kept = (kept_ahead is None) == (ahead is None) and (
+        kept_ahead is None or (kept is not None and kept_ahead[0] == kept[0])
+    )
+    if kept is not None and both_kept:
         current = cache.get(key)
         if current is not None and int(current) == kept[0]:
             _LAST_SEEN[article_id] = kept[0]
-            return kept
+            return kept[0], kept[1], kept_ahead[1] if kept_ahead else None
     guess = _LAST_SEEN.get(article_id)
     found: Any = None
+    extra: Any = None
     if guess is not None:
-        got = cache.get_many([key, entry_key(article_id, guess, name)])
+        names = [name] if ahead is None else [name, ahead]
+        wanted = [entry_key(article_id, guess, n) for n in names]
+        got = cache.get_many([key, *wanted])
         version = got.get(key)
         if version == guess:
-            found = got.get(entry_key(article_id, guess, name))
+            found = got.get(wanted[0])
+            extra = got.get(wanted[1]) if ahead else None
     if guess is None or version != guess:
         version = story_version(article_id)
-        found = cache.get(entry_key(article_id, version, name))
+        names = [name] if ahead is None else [name, ahead]
+        wanted = [entry_key(article_id, version, n) for n in names]
+        got = cache.get_many(wanted)
+        found = got.get(wanted[0])
+        extra = got.get(wanted[1]) if ahead else None
     if len(_LAST_SEEN) >= _LAST_SEEN_MAX:
         _LAST_SEEN.clear()
     _LAST_SEEN[article_id] = int(version)
     if found is not None:
         _KEPT.keep(article_id, name, int(version), found)
-    return int(version), found
+    if extra is not None and ahead:
+        _KEPT.keep(article_id, ahead, int(version), extra)
+    return int(version), found, extra
+
+
+# Entries `story_entries` read ahead, by (story, name): (version, entry or None).
+_AHEAD: ContextVar[dict[tuple[int, str], tuple[int, Any]] | None] = ContextVar(
+    "parley_thread_cache_ahead", default=None
+)
+
+
+@contextmanager
+def reading_ahead(
+    article_id: int, name: str | None, version: int | None, found: Any
+) -> Iterator[None]:
+    """Within, `story_cached(name)` of this story takes `found` (at `version`,
+    read a moment ago with another entry) instead of asking Redis again; None
+    means it was missing, so it is built at that version."""
+    if name is None or version is None:
+        yield
+        return
+    token = _AHEAD.set({(article_id, name): (version, found)})
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
 
 
 def _bump_now(article_ids: Iterable[int]) -> None:
@@ -205,7 +254,12 @@ def story_cached(
     `name` must hold everything the entry depends on besides the story's comments
     (kind, sort, page, size, host).
     """
-    version, found = story_entry(article_id=article_id, name=name)
+    ahead = _AHEAD.get()
+    read = ahead.pop((article_id, name), None) if ahead else None
+    if read is not None:
+        version, found = read
+    else:
+        version, found = story_entry(article_id=article_id, name=name)
     if found is not None:
         count_hit()
         return version, found

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,8 +43,9 @@ from accounts.models import User
 from . import selectors, thread_html
 from .cache import (
     count_hit,
+    reading_ahead,
     story_cached,
-    story_entry,
+    story_entries,
     story_store,
     story_version,
     writes_together,
@@ -148,9 +149,14 @@ def thread_fragment(
         )
 
     _, fragment = story_cached(
-        article_id=article.pk, name=f"html:{sort}:{page_key[:20]}", build=build
+        article_id=article.pk, name=fragment_name(sort, page_key), build=build
     )
     return fragment
+
+
+def fragment_name(sort: str, page: object) -> str:
+    """The thread fragment's entry name for a page (`thread_fragment`)."""
+    return f"html:{sort}:{str(page).strip()[:20]}"
 
 
 def after_subtree(
@@ -401,35 +407,48 @@ def _remember_slug(slug: str, article_id: int) -> None:
     _SLUG_IDS[slug] = article_id
 
 
-def shared_hit(request: HttpRequest, *, slug: str, name: str) -> HttpResponse | None:
+def shared_hit(
+    request: HttpRequest, *, slug: str, name: str, ahead: str | None = None
+) -> HttpResponse | None:
     """The kept response for an anonymous read (see `shared_response`), or None
     when there is none for the story's current version. A miss is remembered on
-    the request, so `shared_response` does not ask Redis the same again."""
-    response, article_id, version = _shared_lookup(request, slug=slug, name=name)
+    the request (with the entry `ahead`, read in the same round trip), so
+    `shared_response` does not ask Redis the same again."""
+    response, article_id, version, ahead_found = _shared_lookup(
+        request, slug=slug, name=name, ahead=ahead
+    )
     if response is None:
-        request.parley_shared_miss = (slug, name, article_id, version)  # type: ignore[attr-defined]
+        request.parley_shared_miss = (  # type: ignore[attr-defined]
+            (slug, name, ahead),
+            article_id,
+            version,
+            ahead_found,
+        )
     return response
 
 
 def _shared_lookup(
-    request: HttpRequest, *, slug: str, name: str
-) -> tuple[HttpResponse | None, int | None, int | None]:
-    """(the kept response or None, the slug's story id, the story's version), the
-    last two None when the slug is not known here or in Redis."""
+    request: HttpRequest, *, slug: str, name: str, ahead: str | None = None
+) -> tuple[HttpResponse | None, int | None, int | None, Any]:
+    """(the kept response or None, the slug's story id, the story's version, the
+    entry `ahead` at that version or None), the middle two None when the slug is
+    not known here or in Redis."""
     article_id = _SLUG_IDS.get(slug)
     if article_id is None:
         article_id = cache.get(_SLUG_KEY.format(slug))
         if article_id is None:
-            return None, None, None
+            return None, None, None, None
         _remember_slug(slug, article_id)
     found: SharedResponse | None
-    version, found = story_entry(article_id=article_id, name=name)
+    version, found, ahead_found = story_entries(
+        article_id=article_id, name=name, ahead=ahead
+    )
     if (
         found is None
         or found.slug != slug
         or (found.valid_until is not None and timezone.now() >= found.valid_until)
     ):
-        return None, article_id, version
+        return None, article_id, version, ahead_found
     count_hit()
     response: HttpResponse
     if found.etag in request.headers.get("If-None-Match", ""):
@@ -441,7 +460,7 @@ def _shared_lookup(
     response["ETag"] = found.etag
     response["Cache-Control"] = _SHARED_CACHE_CONTROL
     response["Vary"] = _SHARED_VARY
-    return response, article_id, version
+    return response, article_id, version, None
 
 
 def shared_response(
@@ -451,24 +470,30 @@ def shared_response(
     name: str,
     build: Callable[[Article], HttpResponse],
     not_found: Exception | None = None,
+    ahead: str | None = None,
 ) -> HttpResponse:
     """The response for an anonymous read of a story's thread (page or JSON).
 
     A hit costs one or two Redis reads (the slug's story unless this process
     knows it, then the story's version with the entry) and no database query; a
     miss loads the story and calls `build(article)`, whose 200 response (with
-    its ETag) is kept under the version read before building.
+    its ETag) is kept under the version read before building. `ahead` names the
+    thread's entry the build asks for (`story_cached`): read with the first, it
+    costs no round trip of its own.
     """
     miss = getattr(request, "parley_shared_miss", None)
-    if miss is not None and miss[:2] == (slug, name):
-        known_id, known_version = miss[2], miss[3]  # the API's dispatch looked
+    if miss is not None and miss[0] == (slug, name, ahead):
+        _, known_id, known_version, ahead_found = miss  # the API's dispatch looked
     else:
-        hit, known_id, known_version = _shared_lookup(request, slug=slug, name=name)
+        hit, known_id, known_version, ahead_found = _shared_lookup(
+            request, slug=slug, name=name, ahead=ahead
+        )
         if hit is not None:
             return hit
     article = selectors.published_article(slug=slug)
     if article is None:
         raise not_found or Http404(f"There is no story {slug!r}.")
+    read_ahead = ahead
     if known_id != article.pk or known_version is None:
         # Not known here nor in Redis (or under another story): say it for the
         # other processes, and read the version before building.
@@ -479,9 +504,13 @@ def shared_response(
         )
         _remember_slug(slug, article.pk)
         known_version = story_version(article.pk)
+        read_ahead = None  # nothing was read for this story
     version = known_version
     # The thread's entry, this response and the miss: one round trip at the end.
-    with writes_together():
+    with (
+        writes_together(),
+        reading_ahead(article.pk, read_ahead, version, ahead_found),
+    ):
         response = build(article)
         etag = response.get("ETag")
         if response.status_code == 200 and etag:

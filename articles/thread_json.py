@@ -45,16 +45,22 @@ def thread_json(
     base_url: str,
 ) -> ThreadJson:
     """A page of the thread as the API's JSON, cached per story version."""
-    if page is not None:
-        name = f"json:{sort}:p{page[:20]}:{base_url}"
-    else:
-        name = f"json:{sort}:c{limit}:{(cursor or '')[:200]}:{base_url}"
+    name = entry_name(sort, page, cursor, limit, base_url)
 
     def build(version: int) -> bytes:
         return render(_thread_data(article, sort, page, cursor, limit, base_url))
 
     version, body = story_cached(article_id=article.pk, name=name, build=build)
     return ThreadJson(body=body, etag=etag_for(article.pk, version, name))
+
+
+def entry_name(
+    sort: str, page: str | None, cursor: str | None, limit: int, base_url: str
+) -> str:
+    """The cache entry's name of a thread read (`thread_json`)."""
+    if page is not None:
+        return f"json:{sort}:p{page[:20]}:{base_url}"
+    return f"json:{sort}:c{limit}:{(cursor or '')[:200]}:{base_url}"
 
 
 def _thread_data(

@@ -164,6 +164,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             slug=slug,
             name=f"page:{sort}:{page}",
             build=lambda article: _render_article(request, article),
+            ahead=fragments.fragment_name(
+                request.GET.get("sort", "oldest"), request.GET.get("page", "1")
+            ),
         )
     article = get_object_or_404(selectors.published_articles(), slug=slug)
     return _render_article(request, article)

@@ -145,6 +145,14 @@ def _thread_params(request: HttpRequest) -> tuple[str, str | None, str | None, i
     return sort, page, cursor, _limit(params.get("limit"))
 
 
+def _json_name(
+    request: HttpRequest, sort: str, page: str | None, cursor: str | None, limit: int
+) -> str:
+    """The thread JSON's cache entry a read builds from (read with the shared one)."""
+    base_url = request.build_absolute_uri(request.path)
+    return thread_json.entry_name(sort, page, cursor, limit, base_url)
+
+
 def _shared_name(
     request: HttpRequest, sort: str, page: str | None, cursor: str | None, limit: int
 ) -> str:
@@ -177,11 +185,16 @@ class ThreadApi(APIView):
             and getattr(request, "_force_auth_user", None) is None  # DRF's tests'
         ):
             try:
-                name = _shared_name(request, *_thread_params(request))
+                params = _thread_params(request)
             except ServiceError:
-                name = ""  # DRF answers the bad parameter in the API's shape
-            if name:
-                hit = fragments.shared_hit(request, slug=kwargs["slug"], name=name)
+                params = None  # DRF answers the bad parameter in the API's shape
+            if params is not None:
+                hit = fragments.shared_hit(
+                    request,
+                    slug=kwargs["slug"],
+                    name=_shared_name(request, *params),
+                    ahead=_json_name(request, *params),
+                )
                 if hit is not None:
                     for header, value in self._kept_headers().items():
                         if header == "Vary":
@@ -242,6 +255,7 @@ class ThreadApi(APIView):
                 not_found=NotFound(
                     f"There is no story {slug!r}.", code="article_not_found"
                 ),
+                ahead=_json_name(request, sort, page, cursor, limit),
             )
         article = _article(slug, with_counts=False)
         return self._thread(

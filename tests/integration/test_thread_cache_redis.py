@@ -137,3 +137,57 @@ def test_written_together_reads_back_as_written(redis_cache: Any) -> None:
     assert redis_cache.get("kept") == {"a": [1, 2]}
     assert redis_cache.get("gone") is None
     assert redis_cache.get("counted") == 5
+
+
+def _reads(raw: redis.Redis) -> int:
+    stats = raw.info("commandstats")
+    return sum(
+        int(stats.get(f"cmdstat_{c}", {}).get("calls", 0)) for c in ("get", "mget")
+    )
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_a_miss_reads_the_response_and_its_thread_in_one_round_trip(
+    redis_cache: Any, client: Client, kind: str
+) -> None:
+    """A story read before whose entries are gone (expired, evicted) is rebuilt
+    after one read from Redis: the version, the kept response and the thread's
+    entry together; and the rebuilt read is the story as it is."""
+    # given a story read once, then its entries gone from Redis and this process
+    article = make_article()
+    make_comment(article=article, body="Read again after an eviction")
+    url = reverse("articles:detail", kwargs={"slug": article.slug})
+    if kind == "api":
+        url = reverse("api-thread", kwargs={"slug": article.slug})
+    assert client.get(url).status_code == 200
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    stale = list(raw.scan_iter(f"*story:{article.pk}:[0-9]*"))
+    assert len(stale) == 2, stale  # the kept response and the thread's entry
+    raw.delete(*stale)
+    _KEPT.clear()
+    # when
+    before = _reads(raw)
+    response = client.get(url)
+    reads = _reads(raw) - before
+    # then
+    assert response.status_code == 200
+    assert "Read again after an eviction" in response.content.decode()
+    assert reads == 1
+
+
+def test_a_thread_entry_read_ahead_is_used_not_rebuilt(
+    redis_cache: Any, client: Client, django_assert_num_queries: Any
+) -> None:
+    """When only the kept page is gone, its thread's entry (read with it) builds
+    the page: the story's row is the only query."""
+    # given
+    article = make_article()
+    make_comment(article=article, body="From the kept thread")
+    _page(client, article)
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    version = story_version(article.pk)
+    raw.delete(f"parley:1:{entry_key(article.pk, version, 'page:oldest:1')}")
+    _KEPT.clear()
+    # when / then
+    with django_assert_num_queries(1):
+        assert "From the kept thread" in _page(client, article)
