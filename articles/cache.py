@@ -133,21 +133,22 @@ def story_entries(
     *, article_id: int, name: str, ahead: str | None = None
 ) -> tuple[int, Any, Any]:
     """`story_entry`, with the entry `ahead` at the same version read in the same
-    round trip (None when missing or not asked for): a miss of a whole page
-    needs the thread's entry next (see `reading_ahead`)."""
+    round trip: a miss of a whole page needs the thread's entry next (see
+    `reading_ahead`). None when it is missing, not asked for, or not read
+    because the first entry was kept by this process (a hit, which needs no
+    build)."""
     key = _version_key(article_id)
     kept = _KEPT.get(article_id, name)
     kept_ahead = _KEPT.get(article_id, ahead) if ahead else None
-    # Both kept at one version: only the version is asked (None below would
-    # say the entry is missing from Redis, which a kept one says nothing of).
-    both_kept = (kept_ahead is None) == (ahead is None) and (
-        kept_ahead is None or (kept is not None and kept_ahead[0] == kept[0])
-    )
-    if kept is not None and both_kept:
+    if kept is not None:
+        # A hit on what this process kept asks Redis for the version alone; the
+        # entry ahead only if kept too (else None: built again if ever needed,
+        # which a hit never does).
         current = cache.get(key)
         if current is not None and int(current) == kept[0]:
             _LAST_SEEN[article_id] = kept[0]
-            return kept[0], kept[1], kept_ahead[1] if kept_ahead else None
+            same = kept_ahead is not None and kept_ahead[0] == kept[0]
+            return kept[0], kept[1], kept_ahead[1] if same and kept_ahead else None
     guess = _LAST_SEEN.get(article_id)
     found: Any = None
     extra: Any = None
