@@ -149,24 +149,19 @@ def story_entries(
             _LAST_SEEN[article_id] = kept[0]
             same = kept_ahead is not None and kept_ahead[0] == kept[0]
             return kept[0], kept[1], kept_ahead[1] if same and kept_ahead else None
+    names = [name] if ahead is None else [name, ahead]
     guess = _LAST_SEEN.get(article_id)
-    found: Any = None
-    extra: Any = None
+    version: Any = None
     if guess is not None:
-        names = [name] if ahead is None else [name, ahead]
         wanted = [entry_key(article_id, guess, n) for n in names]
         got = cache.get_many([key, *wanted])
         version = got.get(key)
-        if version == guess:
-            found = got.get(wanted[0])
-            extra = got.get(wanted[1]) if ahead else None
     if guess is None or version != guess:
         version = story_version(article_id)
-        names = [name] if ahead is None else [name, ahead]
         wanted = [entry_key(article_id, version, n) for n in names]
         got = cache.get_many(wanted)
-        found = got.get(wanted[0])
-        extra = got.get(wanted[1]) if ahead else None
+    found = got.get(wanted[0])
+    extra = got.get(wanted[1]) if ahead else None
     if len(_LAST_SEEN) >= _LAST_SEEN_MAX:
         _LAST_SEEN.clear()
     _LAST_SEEN[article_id] = int(version)
