@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 from bench.services import (
     Procs,
     log_dir,
+    poster_token,
     required_services,
     scratch_database,
     service_env,
@@ -198,29 +199,11 @@ def _run(
     seed_s = round(time.monotonic() - seeded, 1)
     django.setup()
     import redis
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import User
-    from articles.models import Article, Comment
-    from moderation.models import ModerationSettings
-    from sites.models import Site
+    from articles.models import Comment
 
     redis.Redis.from_url(redis_url).flushdb()
-    settings = ModerationSettings.get_or_create_current()
-    settings.new_commenter_count = 0
-    settings.repeat_window_minutes = 0
-    settings.save()
-    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
-    Article.objects.create(
-        site=site,
-        external_id="bench-posts",
-        slug="bench-posts",
-        title="Posts",
-        body="-",
-        section="-",
-    )
-    poster = User.objects.create_user("bench-poster", password=None, display_name="P")
-    token = Token.objects.create(user=poster).key
+    token = poster_token()
     shapes = {
         size: {
             "top_level": Comment.objects.filter(

@@ -53,7 +53,12 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from bench.services import required_services, scratch_database, service_env
+from bench.services import (
+    poster_token,
+    required_services,
+    scratch_database,
+    service_env,
+)
 
 POST_PATH = "/api/v1/articles/bench-posts/comments/"
 REQUESTS = {
@@ -152,24 +157,7 @@ def _poster_token() -> str:
     import django
 
     django.setup()
-    from rest_framework.authtoken.models import Token
-
-    from accounts.models import User
-    from articles.models import Article
-    from moderation.models import ModerationSettings
-    from sites.models import Site
-
-    settings = ModerationSettings.get_or_create_current()
-    settings.new_commenter_count = 0
-    settings.repeat_window_minutes = 0
-    settings.save()
-    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
-    Article.objects.create(
-        site=site, external_id="bench-posts", slug="bench-posts", title="Posts",
-        body="-", section="-",
-    )  # fmt: skip
-    poster = User.objects.create_user("bench-poster", password=None, display_name="P")
-    return str(Token.objects.create(user=poster).key)
+    return poster_token()
 
 
 def _slots() -> int:

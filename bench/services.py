@@ -71,6 +71,30 @@ def service_env(
     }
 
 
+def poster_token() -> str:
+    """The story the benchmarks post to (`bench-posts`) and its poster's API
+    token, made in the configured database (Django set up); moderation settings
+    that would hold a new poster's comments for a human are turned off."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from articles.models import Article
+    from moderation.models import ModerationSettings
+    from sites.models import Site
+
+    settings = ModerationSettings.get_or_create_current()
+    settings.new_commenter_count = 0
+    settings.repeat_window_minutes = 0
+    settings.save()
+    site, _ = Site.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    Article.objects.create(
+        site=site, external_id="bench-posts", slug="bench-posts", title="Posts",
+        body="-", section="-",
+    )  # fmt: skip
+    poster = User.objects.create_user("bench-poster", password=None, display_name="P")
+    return str(Token.objects.create(user=poster).key)
+
+
 def log_dir(name: str) -> Path:
     path = Path(tempfile.gettempdir()) / f"{name}-{os.getpid()}"
     path.mkdir(parents=True, exist_ok=True)
