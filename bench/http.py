@@ -46,9 +46,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.services import (
+    CpuMeter,
     Procs,
     log_dir,
     poster_token,
+    process_tree,
+    processes_named,
     required_services,
     scratch_database,
     service_env,
@@ -77,6 +80,7 @@ def _wrk(url: str, seconds: int, *, script: Path | None = None) -> dict[str, flo
     if proc.returncode:
         raise SystemExit(f"wrk failed on {url}")
     _WRK_RSS.append(round(usage.ru_maxrss / 1024, 1))
+    done = re.search(r"(\d+) requests in", out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
@@ -88,6 +92,8 @@ def _wrk(url: str, seconds: int, *, script: Path | None = None) -> dict[str, flo
         "rps": round(rate, 1),
         "p99_ms": round(p99_ms, 1),
         "errors": int(errors.group(1)) if errors else 0,
+        "requests": int(done.group(1)) if done else 0,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
     }
 
 
@@ -301,6 +307,7 @@ def _run(
     posts = url("/api/v1/articles/bench-posts/comments/")
     measure("post", posts, script=script)
     figures["trivial_end"] = _wrk(url("/bench/trivial/"), args.seconds)
+    post_cpu = _post_cpu(url(""), script, procs, args.seconds)
     procs.stop("worker")
     procs.stop("gunicorn_posts")
     cpu = _cpu_per_request(token)
@@ -350,6 +357,7 @@ def _run(
             "post_ratio": ratio("post"),
             "post_trivial_rps": paired["post"],
             "post_errors": figures["post"]["errors"],
+            "post_cpu": post_cpu,
             "baseline_seconds_stalled": stalls,
             # CPU per request inside one process (no gunicorn, wrk or scheduling):
             # what the web process itself spends, less swayed by the machine's load.
@@ -367,6 +375,55 @@ def _run(
         }
     )
     return result
+
+
+def _post_cpu(base: str, script: Path, procs: Procs, seconds: int) -> dict[str, object]:
+    """Where the CPU of a comment POST goes, by process, against the trivial view's.
+
+    One metered run of each through the same gunicorn (after the alternating
+    figures): the CPU each group of processes used, per request, from /proc. The
+    POST's run counts until the worker has decided every comment it posted (at
+    most 20 s more), so the scoring is in it. PostgreSQL's and Redis's are every
+    process of theirs on the machine (the bench's own database and Redis here).
+    The two cores are the limit of both runs, so `ceiling_ratio` (the trivial
+    view's CPU per request over the POST's) is the ratio the POST would reach if
+    CPU were all it waited for.
+    """
+    from articles.models import Comment, CommentStatus
+
+    meter = CpuMeter(
+        {
+            "gunicorn": lambda: process_tree(procs.running["gunicorn_posts"].pid),
+            "worker": lambda: process_tree(procs.running["worker"].pid),
+            "postgres": lambda: processes_named("postgres"),
+            "redis": lambda: processes_named("redis-server"),
+        }
+    )
+    pending = Comment.objects.filter(
+        article__slug="bench-posts", status=CommentStatus.PENDING
+    )
+    figures: dict[str, dict[str, int]] = {}
+    for name, target, lua in (
+        ("trivial", f"{base}/bench/trivial/", None),
+        ("post", f"{base}/api/v1/articles/bench-posts/comments/", script),
+    ):
+        before = meter.snapshot()
+        run = _wrk(target, seconds, script=lua)
+        drained = time.monotonic() + 20
+        while lua is not None and pending.exists() and time.monotonic() < drained:
+            time.sleep(0.1)
+        used = CpuMeter.used(before, meter.snapshot())
+        used["wrk"] = run["cpu_s"]
+        count = max(1, int(run["requests"]))
+        per = {k: round(v / count * 1e6) for k, v in used.items()}
+        per["total"] = sum(per.values())
+        figures[name] = per
+    return {
+        "cpu_us_per_request_by_process": figures,
+        "ceiling_ratio": round(
+            figures["trivial"]["total"] / figures["post"]["total"], 3
+        ),
+    }
 
 
 def _posts_only(
@@ -387,10 +444,12 @@ def _posts_only(
             _wrk(f"{base}/api/v1/articles/bench-posts/comments/", 1, script=script)
         )
     end = _wrk(f"{base}/bench/trivial/", args.seconds)
+    post_cpu = _post_cpu(base, script, procs, args.seconds)
     procs.stop("worker")
     procs.stop("gunicorn_posts")
     cpu = _cpu_per_request(token)
     return {
+        "post_cpu": post_cpu,
         "trivial_rps_start_end": [start["rps"], end["rps"]],
         "post_rps": round(statistics.mean(r["rps"] for r in runs), 1),
         "post_ratio": round(

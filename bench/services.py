@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -104,19 +104,81 @@ def log_dir(name: str) -> Path:
 def each_peak_rss_mb(pid: int) -> list[float]:
     """Peak resident memory (VmHWM) of a process and each of its descendants."""
     out: list[float] = []
-    pids = [pid]
-    while pids:
-        p = pids.pop()
+    for p in process_tree(pid):
         try:
             status = Path(f"/proc/{p}/status").read_text()
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
         except OSError:
             continue
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
                 out.append(round(int(line.split()[1]) / 1024, 1))
-        pids.extend(int(c) for c in children)
     return out
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (gunicorn's workers, Celery's pool)."""
+    out, pids = [], [pid]
+    while pids:
+        p = pids.pop()
+        out.append(p)
+        try:
+            children = Path(f"/proc/{p}/task/{p}/children").read_text()
+        except OSError:
+            continue
+        pids.extend(int(c) for c in children.split())
+    return out
+
+
+def processes_named(name: str) -> list[int]:
+    """Every process whose command name is `name` (PostgreSQL's, Redis's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == name:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (the living ones)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used by groups of processes while something runs: `groups` maps a name
+    to a function listing the group's pids (read at each end, so workers that
+    start meanwhile count from then)."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+        self.groups = groups
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {
+            name: {pid: cpu_seconds([pid]) for pid in pids()}
+            for name, pids in self.groups.items()
+        }
+
+    @staticmethod
+    def used(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+    ) -> dict[str, float]:
+        """Seconds each group used between two snapshots (processes seen at the
+        end; one that started meanwhile counts whole)."""
+        return {
+            name: sum(t - before[name].get(pid, 0.0) for pid, t in pids.items())
+            for name, pids in after.items()
+        }
 
 
 class Procs:
