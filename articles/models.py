@@ -45,6 +45,10 @@ class Article(models.Model):
     )
     # Kept by lifecycle.transitions, so lists need no count per story.
     published_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The top-level comments a reader sees (published, or withdrawn or removed
+    # with published replies, shown as a tombstone), kept by lifecycle.transitions:
+    # a thread page's page count needs no count of the story's comments.
+    shown_top_level_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("-published_at",)
@@ -88,6 +92,27 @@ class CommentStatus(models.TextChoices):
     HELD = "held", "Held for review"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn by its author"
+
+
+# A withdrawn or removed comment that holds published replies is shown as a
+# tombstone, so its replies keep their place.
+TOMBSTONE_STATUSES = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
+
+
+def shown_top_level(status: str, published_replies: int) -> bool:
+    """Whether every reader sees this top-level comment in the thread: published,
+    or a tombstone holding published replies (`Article.shown_top_level_count`)."""
+    return status == CommentStatus.PUBLISHED or (
+        status in TOMBSTONE_STATUSES and published_replies > 0
+    )
+
+
+def shown_top_level_q() -> models.Q:
+    """`shown_top_level` as a filter on comments (top-level ones only)."""
+    return models.Q(parent__isnull=True) & (
+        models.Q(status=CommentStatus.PUBLISHED)
+        | models.Q(status__in=TOMBSTONE_STATUSES, published_reply_count__gt=0)
+    )
 
 
 class Comment(models.Model):

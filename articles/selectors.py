@@ -27,7 +27,7 @@ from core.dates import reader_dates
 from core.errors import InvalidInput
 
 from . import thread_rows
-from .models import Article, Comment, CommentStatus
+from .models import TOMBSTONE_STATUSES, Article, Comment, CommentStatus
 
 SORTS = {
     "oldest": "Oldest first",
@@ -35,7 +35,7 @@ SORTS = {
     "replies": "Most replies",
 }
 _OWN_VISIBLE = (CommentStatus.PENDING, CommentStatus.HELD)
-_TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
+_TOMBSTONE = TOMBSTONE_STATUSES
 _TOMBSTONE_VALUES = frozenset(s.value for s in _TOMBSTONE)
 
 
@@ -329,15 +329,17 @@ def thread_page(
     `dates=False` leaves the items' date strings empty (the API's JSON gives the
     timestamps themselves).
 
-    Three queries whatever the story's size: the count, the page of top-level
-    comments (an index scan; nothing is computed for the rows OFFSET skips: the
-    "most replies" order sorts by a denormalised counter) and the replies under
-    them.
+    Three queries whatever the story's size: the page of top-level comments (an
+    index scan; nothing is computed for the rows OFFSET skips: the "most replies"
+    order sorts by a denormalised counter), the replies under them and their
+    authors. How many top-level comments there are is the story's own
+    `shown_top_level_count`, kept by the transitions (`article` as read for
+    this request).
     """
     _sort_check(sort)
     # range() stands in for the rows: the paginator validates the number and
     # works out the bounds; the page's rows are read with those bounds.
-    paginator = Paginator(range(thread_rows.root_count(article)), per_page)
+    paginator = Paginator(range(article.shown_top_level_count), per_page)
     try:
         current = paginator.page(page)  # type: ignore[arg-type]
     except PageNotAnInteger as exc:

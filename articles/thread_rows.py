@@ -20,9 +20,7 @@ from django.db import connection
 from accounts.models import User
 from core import rows
 
-from .models import Article, Comment, CommentStatus
-
-_TOMBSTONE = (CommentStatus.WITHDRAWN, CommentStatus.REJECTED)
+from .models import TOMBSTONE_STATUSES, Article, Comment, CommentStatus
 
 _ROOT_ORDER = {
     "oldest": "c.{created} ASC, c.{id} ASC",
@@ -72,7 +70,7 @@ def _names() -> dict[str, str]:
         "created": q("created_at"),
         "replies": q("published_reply_count"),
         "published": f"'{CommentStatus.PUBLISHED.value}'",
-        "tombstone": ", ".join(f"'{s.value}'" for s in _TOMBSTONE),
+        "tombstone": ", ".join(f"'{s.value}'" for s in TOMBSTONE_STATUSES),
     }
 
 
@@ -103,11 +101,6 @@ def _root_rows_sql(sort: str, after: bool) -> str:
         f"SELECT {rows.columns(Comment, 'c', _SHOWN_FIELDS)} "  # noqa: S608
         f"FROM {n['comment']} c WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
     )
-
-
-@cache
-def _root_count_sql() -> str:
-    return f"SELECT COUNT(*) FROM {_names()['comment']} c WHERE {_shown_root_sql()}"  # noqa: S608
 
 
 def _in(column: str, values: list[int]) -> tuple[str, list[Any]]:
@@ -190,10 +183,3 @@ def reply_rows(root_ids: list[int], max_replies: int) -> list[Comment]:
         where, params = _in(f"c.{_names()['root']}", root_ids)
         cursor.execute(_reply_rows_sql(where), [*params, max_replies])
         return rows.instances(Comment, rows.fetchall(cursor), _SHOWN_FIELDS)
-
-
-def root_count(article: Article) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(_root_count_sql(), [article.pk])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0

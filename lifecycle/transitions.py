@@ -28,7 +28,13 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Article, Comment, CommentStatus
+from articles.models import (
+    TOMBSTONE_STATUSES,
+    Article,
+    Comment,
+    CommentStatus,
+    shown_top_level,
+)
 from core import rows
 from moderation.models import Decision, QueuePriority
 
@@ -180,6 +186,7 @@ def _apply(
     # it entered one).
     QueuePriority.objects.filter(comment_id__in=[t.comment.pk for t in real]).delete()
     _counters_update(real)
+    _shown_update(real)
 
 
 @cache
@@ -196,6 +203,7 @@ def _apply_sql() -> str:
         rows.column(Comment, n) for n in ("status", "status_changed_at")
     )
     count = rows.column(Article, "published_comment_count")
+    shown = rows.column(Article, "shown_top_level_count")
     comment_id, to_status = (rows.column(Decision, n) for n in ("comment", "to_status"))
     queued = rows.column(QueuePriority, "comment")
     return (
@@ -208,8 +216,10 @@ def _apply_sql() -> str:
         # `pk__in=sorted(ids)` locks them: two batches never wait on each other
         # in a cycle.
         f"a AS (UPDATE {article} "
-        f"SET {count} = GREATEST({article}.{count} + v.delta, 0) "
-        f"FROM unnest(%s::bigint[], %s::integer[]) AS v(id, delta) "
+        f"SET {count} = GREATEST({article}.{count} + v.delta, 0), "
+        f"{shown} = GREATEST({article}.{shown} + v.shown, 0) "
+        f"FROM unnest(%s::bigint[], %s::integer[], %s::integer[]) "
+        f"AS v(id, delta, shown) "
         f"WHERE {article}.{pk} = v.id) "
         f"SELECT {pk} FROM d ORDER BY {pk}"
     )
@@ -219,8 +229,16 @@ def _apply_in_one_statement(
     real: Sequence[Transition], decisions: list[Decision], now: datetime
 ) -> None:
     """`_apply` in one round trip; the reply counters of replies' ancestors in a
-    second one, when a reply's visibility changed."""
+    second one, when a reply's visibility changed; the stories' shown top-level
+    counts in a third, when a top-level comment changed or a reply's visibility
+    did."""
     articles, replies = _deltas(real)
+    known, before, shown_delta, shown_stories = _shown_candidates(real)
+    # Every story whose shown top-level count may change is locked here with
+    # those whose published count changes, in id order, so the last statement
+    # takes no lock of its own (two batches never wait on each other in a cycle).
+    for article_id in shown_stories:
+        articles.setdefault(article_id, 0)
     stories = sorted(articles.items())
     with connection.cursor() as cursor:
         cursor.execute(
@@ -230,6 +248,7 @@ def _apply_in_one_statement(
                 now,
                 rows.int_array(pk for pk, _ in stories),
                 rows.int_array(delta for _, delta in stories),
+                rows.int_array(known.get(pk, 0) for pk, _ in stories),
             ],
         )
         # Sequence values are taken in insertion order, which is the order given.
@@ -246,6 +265,17 @@ def _apply_in_one_statement(
                 [
                     rows.int_array(pk for pk, _ in parents),
                     rows.int_array(delta for _, delta in parents),
+                ],
+            )
+    if before or shown_delta:
+        roots = sorted(before.keys() | shown_delta.keys())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _shown_sql(),
+                [
+                    rows.int_array(roots),
+                    [before.get(pk) for pk in roots],
+                    rows.int_array(shown_delta.get(pk, 0) for pk in roots),
                 ],
             )
 
@@ -268,6 +298,92 @@ def _replies_sql() -> str:
         f"UPDATE {comment} SET {count} = GREATEST({comment}.{count} + total.delta, 0) "
         f"FROM total WHERE {comment}.{pk} = total.id AND total.delta <> 0"
     )
+
+
+@cache
+def _shown_sql() -> str:
+    """Add each story's change in shown top-level comments (`shown_top_level`):
+    for every top-level comment that changed status or whose published replies
+    changed in this batch, shown now (its row as the batch left it) against
+    shown before (its status before the batch, its reply count less the batch's
+    change). Run after the reply counters."""
+    comment, article, pk = rows.table(Comment), rows.table(Article), rows.quote("id")
+    status, replies, story = (
+        rows.column(Comment, n) for n in ("status", "published_reply_count", "article")
+    )
+    shown = rows.column(Article, "shown_top_level_count")
+    published = f"'{CommentStatus.PUBLISHED.value}'"
+    tombstone = ", ".join(f"'{s.value}'" for s in TOMBSTONE_STATUSES)
+
+    def is_shown(state: str, count: str) -> str:
+        return f"({state} = {published} OR ({state} IN ({tombstone}) AND {count} > 0))"
+
+    now = is_shown(f"c.{status}", f"c.{replies}")
+    then = is_shown(f"COALESCE(v.before, c.{status})", f"c.{replies} - v.delta")
+    return (
+        f"WITH v(id, before, delta) AS (SELECT * FROM "  # noqa: S608  (names from _meta)
+        f"unnest(%s::bigint[], %s::text[], %s::integer[])), "
+        f"d AS (SELECT c.{story} AS id, SUM(CASE WHEN {now} THEN 1 ELSE 0 END "
+        f"- CASE WHEN {then} THEN 1 ELSE 0 END) AS delta "
+        f"FROM {comment} c JOIN v ON c.{pk} = v.id GROUP BY c.{story}) "
+        f"UPDATE {article} SET {shown} = GREATEST({article}.{shown} + d.delta, 0) "
+        f"FROM d WHERE {article}.{pk} = d.id AND d.delta <> 0"
+    )
+
+
+def _shown_candidates(
+    real: Sequence[Transition],
+) -> tuple[Counter[int], dict[int, str], Counter[int], set[int]]:
+    """How the batch changes the stories' shown top-level counts, in parts:
+
+    * by story, what top-level comments changing status add or take whatever
+      their replies (a status that is not a tombstone's: shown if and only if
+      published);
+    * the top-level comments changing between a tombstone's status and another,
+      with their status before (shown then depends on their published replies);
+    * the top-level comments whose published replies change, with the change
+      (shown changes if a tombstone's count crosses zero);
+    * every story any of these is in.
+
+    The last two are read from the rows as the batch leaves them (`_shown_sql`,
+    `_shown_update`): a top-level comment may be in both the first and the third
+    (its status change at its old count, then its replies' change at its new
+    status)."""
+    known: Counter[int] = Counter()
+    before: dict[int, str] = {}
+    stories: set[int] = set()
+    for t in real:
+        comment = t.comment
+        if comment.parent_id is not None:
+            continue
+        stories.add(comment.article_id)
+        if {comment.status, t.to_status} & set(TOMBSTONE_STATUSES):
+            before[comment.pk] = comment.status
+        else:
+            published = CommentStatus.PUBLISHED
+            known[comment.article_id] += int(t.to_status == published) - int(
+                comment.status == published
+            )
+    delta: Counter[int] = Counter()
+    for t, change in _published_deltas(real):
+        if t.comment.parent_id is not None and t.comment.root_id is not None:
+            delta[t.comment.root_id] += change
+            stories.add(t.comment.article_id)
+    delta = Counter({pk: d for pk, d in delta.items() if d})
+    return Counter({k: v for k, v in known.items() if v}), before, delta, stories
+
+
+def _shown_update(real: Sequence[Transition]) -> None:
+    """`_shown_sql` with the ORM: the candidates read as the batch left them."""
+    known, before, delta, _ = _shown_candidates(real)
+    stories: Counter[int] = Counter(known)
+    found = Comment.objects.filter(pk__in=sorted(before.keys() | delta.keys()))
+    for pk, article_id, status, replies in found.values_list(
+        "pk", "article_id", "status", "published_reply_count"
+    ):
+        then = shown_top_level(before.get(pk, status), replies - delta[pk])
+        stories[article_id] += int(shown_top_level(status, replies)) - int(then)
+    _add(Article, "shown_top_level_count", stories)
 
 
 # -- counters ---------------------------------------------------------------
@@ -378,14 +494,22 @@ def counters_recount(*, article_ids: Iterable[int] | None = None) -> None:
             replies[ancestor] += 1
             seen.add(ancestor)
             ancestor = parent_of.get(ancestor)
+    shown: Counter[int] = Counter()
+    for pk, article_id, parent_id, status in rows:
+        if parent_id is None and shown_top_level(status, replies[pk]):
+            shown[article_id] += 1
     stale_articles = [
         a
-        for a in articles.only("pk", "published_comment_count")
-        if a.published_comment_count != published[a.pk]
+        for a in articles.only("pk", "published_comment_count", "shown_top_level_count")
+        if (a.published_comment_count, a.shown_top_level_count)
+        != (published[a.pk], shown[a.pk])
     ]
     for a in stale_articles:
         a.published_comment_count = published[a.pk]
-    Article.objects.bulk_update(stale_articles, ["published_comment_count"])
+        a.shown_top_level_count = shown[a.pk]
+    Article.objects.bulk_update(
+        stale_articles, ["published_comment_count", "shown_top_level_count"]
+    )
     stale_comments = [
         c
         for c in comments.only("pk", "published_reply_count")

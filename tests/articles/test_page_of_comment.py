@@ -24,6 +24,7 @@ def test_page_of_comment_matches_the_page_that_shows_it(
     for n, comment in enumerate(comments):
         Comment.objects.filter(pk=comment.pk).update(published_reply_count=n % 3)
     hidden = make_comment(article=article, status=CommentStatus.REJECTED)
+    article.refresh_from_db()  # as a request reads it: with its counts
     # when / then: each is on the page the thread shows it on
     for per_page in (1, 2, 3):
         shown_on = {}

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.db.models import F
 
 from articles.models import Article, Comment, CommentStatus
+from lifecycle.transitions import counters_recount
 from moderation.models import Decision, PipelineResult, Report
 
 
@@ -30,6 +31,19 @@ def test_seed_load_writes_consistent_threads() -> None:
     assert Comment.objects.filter(status=CommentStatus.HELD).exists()
     assert Report.objects.filter(resolution="pending").exists()
     assert not Comment.objects.filter(body_html="").exists()
+    # and the stories' counters are what a recount from the comments gives
+    kept = list(
+        Article.objects.order_by("pk").values_list(
+            "published_comment_count", "shown_top_level_count"
+        )
+    )
+    assert any(shown for _, shown in kept)
+    counters_recount()
+    assert kept == list(
+        Article.objects.order_by("pk").values_list(
+            "published_comment_count", "shown_top_level_count"
+        )
+    )
 
 
 @pytest.mark.django_db

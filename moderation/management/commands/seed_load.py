@@ -33,7 +33,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Article, Comment, CommentRevision, CommentStatus
+from articles.models import (
+    Article,
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    shown_top_level,
+)
 from articles.text import render_body
 from moderation.models import CommentScore, Decision, PipelineResult, Report
 from moderation.reasons import ReportReason
@@ -149,11 +155,10 @@ class _Loader:
             ("comments", "decisions", "reports", "scores", "revisions"), 0
         )
         batch: dict[str, list[dict[str, Any]]] = _empty_batch()
-        story_counts: dict[int, int] = {}
+        story_counts: dict[int, tuple[int, int]] = {}
         for story, size in zip(stories, story_sizes, strict=True):
             authors = self.rng.choices(readers, cum_weights=cum, k=size)
-            published = self._thread(story, authors, batch, readers)
-            story_counts[story["id"]] = published
+            story_counts[story["id"]] = self._thread(story, authors, batch, readers)
             if len(batch["comments"]) >= 50_000:
                 self._flush(batch, totals)
                 batch = _empty_batch()
@@ -245,7 +250,9 @@ class _Loader:
         authors: Sequence[int],
         batch: dict[str, list[dict[str, Any]]],
         readers: list[int],
-    ) -> int:
+    ) -> tuple[int, int]:
+        """Write a story's thread to the batch: (published comments, top-level
+        comments readers see)."""
         rng = self.rng
         ids = self._ids(Comment, len(authors))
         start: datetime = story["published_at"]
@@ -300,9 +307,12 @@ class _Loader:
                 and rng.random() < self.opts["reported"]
             ):
                 self._reports(row, batch, readers)
+        shown = 0
         for row in batch["comments"][-len(ids) :] if ids else []:
             row["published_reply_count"] = reply_counts.get(row["id"], 0)
-        return story_published
+            if row["parent_id"] is None:
+                shown += shown_top_level(row["status"], row["published_reply_count"])
+        return story_published, shown
 
     def _decided(
         self, row: dict[str, Any], batch: dict[str, list[dict[str, Any]]]
@@ -435,12 +445,15 @@ def _accumulate(values: Iterable[float]) -> Iterable[float]:
         yield total
 
 
-def _update_counts(story_counts: dict[int, int]) -> None:
-    by_count: dict[int, list[int]] = {}
-    for pk, n in story_counts.items():
-        by_count.setdefault(n, []).append(pk)
-    for n, ids in by_count.items():
-        Article.objects.filter(pk__in=ids).update(published_comment_count=n)
+def _update_counts(story_counts: dict[int, tuple[int, int]]) -> None:
+    """Each story's published comments and shown top-level comments."""
+    by_count: dict[tuple[int, int], list[int]] = {}
+    for pk, counts in story_counts.items():
+        by_count.setdefault(counts, []).append(pk)
+    for (published, shown), ids in by_count.items():
+        Article.objects.filter(pk__in=ids).update(
+            published_comment_count=published, shown_top_level_count=shown
+        )
 
 
 def _copy(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
