@@ -375,7 +375,10 @@ def _shown_candidates(
 
 def _shown_update(real: Sequence[Transition]) -> None:
     """`_shown_sql` with the ORM: the candidates read as the batch left them."""
-    known, before, delta, _ = _shown_candidates(real)
+    known, before, delta, candidates = _shown_candidates(real)
+    # The stories first, in id order, as the one-statement path locks them: a
+    # batch under the same story waits here, then reads what that one left.
+    Article.objects.select_for_update().filter(pk__in=sorted(candidates)).exists()
     stories: Counter[int] = Counter(known)
     found = Comment.objects.filter(pk__in=sorted(before.keys() | delta.keys()))
     for pk, article_id, status, replies in found.values_list(

@@ -10,7 +10,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import transaction
+from django.db import connection, transaction
 
 from articles import selectors
 from articles.models import Article, Comment, CommentStatus, shown_top_level_q
@@ -171,3 +171,46 @@ def test_the_migration_fills_the_count_of_existing_stories() -> None:
     migration.fill(django_apps, None)
     # then each story has its count
     assert _stored(article) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need PostgreSQL (SQLite locks the whole file)",
+)
+def test_two_workers_moving_replies_under_the_same_tombstones_lose_nothing() -> None:
+    """Batches under one story are serialised on the story's row, and each reads
+    the rows as the previous one left them: two threads publishing and removing
+    replies under the same withdrawn comments keep the count exact."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    # given withdrawn top-level comments, each with replies for two workers
+    article = make_article()
+    tops = [make_comment(article=article, status=W) for _ in range(3)]
+    replies = {
+        worker: [
+            make_comment(article=article, parent=top, status=H)
+            for top in tops
+            for _ in range(2)
+        ]
+        for worker in (0, 1)
+    }
+    counters_recount()
+
+    def work(worker: int) -> None:
+        rng = random.Random(worker)
+        try:
+            for _ in range(40):
+                batch = rng.sample(replies[worker], rng.randrange(1, 4))
+                _move(*((c, rng.choice([P, P, R, H])) for c in batch))
+        finally:
+            connections.close_all()
+
+    # when both move their replies at once
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(work, (0, 1)))
+    # then the stored count is what the comments give
+    connection.close()
+    assert _stored(article) == _counted(article)
