@@ -20,6 +20,10 @@ comment POSTs through the API with a Celery worker scoring them. Every rate is
 also given as a ratio: the median, over its alternations, of its rate divided
 by the trivial view's of the second before (the machine's load changes from one
 second to the next; a baseline from minutes before would be another machine's).
+After the POSTs, `post_cpu` says where a POST's CPU goes: each process group's
+CPU (gunicorn, the worker, PostgreSQL, Redis, wrk) per request in one metered run
+of the POST and one of the trivial view, and `ceiling_ratio`, the ratio CPU
+alone would allow on this machine.
 The last line is one JSON object, with the peak RSS of every process started.
 """
 
