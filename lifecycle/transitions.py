@@ -471,11 +471,13 @@ def _add(
         )
 
 
-def counters_recount(*, article_ids: Iterable[int] | None = None) -> None:
-    """Recompute the counters from the comments (all stories, or those given).
+def counters_recount(*, article_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Recompute the counters from the comments (all stories, or those given);
+    returns how many stories and comments had a wrong count.
 
-    For data written around the transitions (fixtures, demo data, repairs); the
-    transitions keep them right incrementally.
+    For data written around the transitions (fixtures, demo data, imports,
+    repairs: `manage.py counters_recount`); the transitions keep them right
+    incrementally.
     """
     articles = Article.objects.all()
     comments = Comment.objects.all()
@@ -523,3 +525,4 @@ def counters_recount(*, article_ids: Iterable[int] | None = None) -> None:
     Comment.objects.bulk_update(
         stale_comments, ["published_reply_count"], batch_size=1000
     )
+    return len(stale_articles), len(stale_comments)
