@@ -4,6 +4,7 @@
     REDIS_URL=redis://127.0.0.1:6379/2 \
         .venv/bin/python bench/http.py [--seconds 8] [--port 9210] [--background 0]
             [--only-post]    # the trivial view and the POST alone (about a minute)
+            [--only-post --no-worker]   # the same with nothing scoring the posts
 
 It creates a scratch database beside DATABASE_URL's, named after it (e.g.
 parley_hh_bench_<pid> for .../parley_hh; dropped at the end), loads
@@ -162,7 +163,15 @@ def main() -> None:
         action="store_true",
         help="measure only the trivial view and the comment POST (a shorter run)",
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="with --only-post: start no Celery worker (the comments stay pending), "
+        "to see what scoring them on the same cores costs the POST",
+    )
     args = parser.parse_args()
+    if args.no_worker and not args.only_post:
+        parser.error("--no-worker goes with --only-post")
     load_at_start = os.getloadavg()[0]
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk).")
@@ -398,7 +407,11 @@ def _post_cpu(base: str, script: Path, procs: Procs, seconds: int) -> dict[str, 
     meter = CpuMeter(
         {
             "gunicorn": lambda: process_tree(procs.running["gunicorn_posts"].pid),
-            "worker": lambda: process_tree(procs.running["worker"].pid),
+            "worker": lambda: (
+                process_tree(procs.running["worker"].pid)
+                if "worker" in procs.running
+                else []
+            ),
             "postgres": lambda: processes_named("postgres"),
             "redis": lambda: processes_named("redis-server"),
         }
@@ -414,7 +427,8 @@ def _post_cpu(base: str, script: Path, procs: Procs, seconds: int) -> dict[str, 
         before = meter.snapshot()
         run = _wrk(target, seconds, script=lua)
         drained = time.monotonic() + 20
-        while lua is not None and pending.exists() and time.monotonic() < drained:
+        scored = "worker" in procs.running
+        while lua and scored and pending.exists() and time.monotonic() < drained:
             time.sleep(0.1)
         used = CpuMeter.used(before, meter.snapshot())
         used["wrk"] = run["cpu_s"]
@@ -436,7 +450,8 @@ def _posts_only(
     """The trivial view and the comment POST alone, measured as in a full run."""
     base = f"http://127.0.0.1:{args.port}"
     procs.start("gunicorn_posts", _gunicorn(args.port))
-    procs.start("worker", worker_args(1, "bench-http"))
+    if not args.no_worker:
+        procs.start("worker", worker_args(1, "bench-http"))
     wait_http(f"{base}/bench/trivial/")
     script = log_dir / "post.lua"
     script.write_text(POST_LUA % token)
@@ -449,10 +464,12 @@ def _posts_only(
         )
     end = _wrk(f"{base}/bench/trivial/", args.seconds)
     post_cpu = _post_cpu(base, script, procs, args.seconds)
-    procs.stop("worker")
+    if not args.no_worker:
+        procs.stop("worker")
     procs.stop("gunicorn_posts")
     cpu = _cpu_per_request(token)
     return {
+        "worker": not args.no_worker,
         "post_cpu": post_cpu,
         "trivial_rps_start_end": [start["rps"], end["rps"]],
         "post_rps": round(statistics.mean(r["rps"] for r in runs), 1),
