@@ -378,7 +378,13 @@ def _shown_update(real: Sequence[Transition]) -> None:
     known, before, delta, candidates = _shown_candidates(real)
     # The stories first, in id order, as the one-statement path locks them: a
     # batch under the same story waits here, then reads what that one left.
-    Article.objects.select_for_update().filter(pk__in=sorted(candidates)).exists()
+    # (Every row: `.exists()` would lock only the first, with its LIMIT 1.)
+    list(
+        Article.objects.select_for_update()
+        .filter(pk__in=sorted(candidates))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     stories: Counter[int] = Counter(known)
     found = Comment.objects.filter(pk__in=sorted(before.keys() | delta.keys()))
     for pk, article_id, status, replies in found.values_list(
