@@ -34,6 +34,16 @@ from moderation.classifier.data import (
     load_jsonl_labels,
     load_span_set,
 )
+from moderation.classifier.embeddings import (
+    ENCODER,
+    ENCODER_SHA256,
+    EncoderMissing,
+    WordVectors,
+    encode_words,
+    encoder_vocabulary,
+    lexicon_words,
+    vocabulary,
+)
 from moderation.classifier.evaluate import (
     attribute_metrics,
     choose_operating_point,
@@ -56,6 +66,7 @@ from moderation.classifier.model import (
     fit,
     identity_augmentation,
 )
+from moderation.classifier.normalise import normalise
 from moderation.classifier.threat_check import (
     format_threat_check,
     threat_check_results,
@@ -87,11 +98,51 @@ TRAINING_FILES = (
 NEWS_VALIDATION = ("kaggle-insults", "toxic-spans", "fox-news")
 CIVIL_VALIDATION = "wiki-context"
 SCORE_BATCH = 256
+# Where `embed-words` writes the word vectors and `train` and `evaluate` read
+# them (62 MB, rebuilt in about a minute; never committed).
+DEFAULT_VECTORS = Path("var/word-vectors.npz")
+
+
+def _word_vectors(path: Path, config: TrainConfig) -> WordVectors | None:
+    """The vectors ``config`` trains with, or None when it uses none."""
+    if config.embedding_weight <= 0:
+        return None
+    if not path.exists():
+        raise ModelLoadError(
+            f"{path} does not exist: this configuration trains with word "
+            "vectors; build them with `python -m moderation.classifier "
+            "embed-words` (needs the optional `embeddings` extra)"
+        )
+    return WordVectors.load(path)
+
+
+def _embed_words(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        general = sorted(set(encoder_vocabulary()) | set(lexicon_words(args.data)))
+        texts = [
+            normalise(e.text) for e in training_examples(args.data) if e.split != "test"
+        ]
+        words = vocabulary(texts, extra=general)
+        vectors = encode_words(words, general)
+    except EncoderMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    vectors.save(args.out)
+    print(
+        f"wrote {args.out}: {len(vectors.words):,} words "
+        f"({int(vectors.general.sum()):,} general), {vectors.dimensions} "
+        f"dimensions, {time.perf_counter() - started:.0f} s"
+    )
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:
     data_dir: Path = args.data
     started = time.perf_counter()
+    config = TrainConfig()
+    vectors = _word_vectors(args.vectors, config)
     examples = training_examples(data_dir)
     extra_files: list[Path] = []
     feedback_rows = 0
@@ -106,7 +157,7 @@ def _train(args: argparse.Namespace) -> int:
         feedback_rows = len(feedback)
         examples += feedback
         extra_files.append(args.include_feedback)
-    result = fit([e for e in examples if e.split != "test"], TrainConfig())
+    result = fit([e for e in examples if e.split != "test"], config, vectors)
     scorer = result.scorer
 
     def probs(source: str, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -187,11 +238,22 @@ def _train(args: argparse.Namespace) -> int:
     for e in examples:
         counts.setdefault(e.source, {}).setdefault(e.split, 0)
         counts[e.source][e.split] += 1
-    files = [
+    files: list[dict[str, Any]] = [
         {"path": rel, "sha256": sha256_of(data_dir / rel)}
         for rel in TRAINING_FILES
         if (data_dir / rel).exists()
     ] + [{"path": str(p), "sha256": sha256_of(p)} for p in extra_files]
+    if vectors is not None:
+        files.append(
+            {
+                "path": str(args.vectors),
+                "sha256": sha256_of(args.vectors),
+                "words": len(vectors.words),
+                "encoder": ENCODER,
+                "encoder_sha256": ENCODER_SHA256,
+                "built_by": "python -m moderation.classifier embed-words",
+            }
+        )
     card = {
         "trained_at_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "training_files": files,
@@ -300,18 +362,22 @@ def _format_operating_point(point: dict[str, Any]) -> str:
     return line
 
 
-def _loco(model: ToxicityModel, data_dir: Path) -> dict[str, Any]:
-    """Leave-one-corpus-out with the configuration this model was trained with."""
+def _loco(model: ToxicityModel, data_dir: Path, vectors_path: Path) -> dict[str, Any]:
+    """Leave-one-corpus-out with the configuration this model was trained with
+    (each run keeps only the word vectors of words its own rows use, or that
+    come from no corpus)."""
     config = TrainConfig(**_config_fields(model.card))
+    vectors = _word_vectors(vectors_path, config)
     return leave_one_corpus_out(
         training_examples(data_dir),
-        lambda rows: fit(rows, config).scorer.toxicity,
+        lambda rows: fit(rows, config, vectors).scorer.toxicity,
         (*TRAINING_SOURCES, "fox-news"),
     )
 
 
 def _config_fields(card: dict[str, Any]) -> dict[str, Any]:
-    stored = dict(card.get("fit", {}).get("config", {}))
+    # A card older than a field was trained without what the field adds.
+    stored = {"embedding_weight": 0.0, **card.get("fit", {}).get("config", {})}
     known = set(TrainConfig.__dataclass_fields__)
     fields = {k: v for k, v in stored.items() if k in known}
     for key, value in fields.items():
@@ -343,7 +409,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not args.skip_loco:
         print()
         print("leave-one-corpus-out: training one model per corpus (minutes) …")
-        metrics["leave_one_corpus_out"] = _loco(model, args.data)
+        metrics["leave_one_corpus_out"] = _loco(model, args.data, args.vectors)
         print(format_loco(metrics["leave_one_corpus_out"]))
     if args.json:
         args.json.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
@@ -413,6 +479,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="suggested scores from Perspective API clients, as written by "
         "`python manage.py export_feedback FILE`",
     )
+    train.add_argument(
+        "--vectors",
+        type=Path,
+        default=DEFAULT_VECTORS,
+        help="word vectors from `embed-words` (when the configuration uses them)",
+    )
+    emb = sub.add_parser(
+        "embed-words",
+        help="embed the training vocabulary with the pretrained word encoder "
+        "(optional `embeddings` extra; training only)",
+    )
+    emb.add_argument("--out", type=Path, default=DEFAULT_VECTORS)
+    emb.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     ev = sub.add_parser("evaluate", help="print metrics on every test split")
     ev.add_argument("--model", type=Path, required=True)
     ev.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
@@ -422,6 +501,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="skip the leave-one-corpus-out table (it trains ~10 models)",
     )
+    ev.add_argument(
+        "--vectors",
+        type=Path,
+        default=DEFAULT_VECTORS,
+        help="word vectors for the leave-one-corpus-out runs",
+    )
     sc = sub.add_parser(
         "score",
         help="JSON lines on stdin → scores on stdout, with held: whether the "
@@ -429,7 +514,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sc.add_argument("--model", type=Path, required=True)
     args = parser.parse_args(argv)
-    handlers = {"train": _train, "evaluate": _evaluate, "score": _score}
+    handlers = {
+        "train": _train,
+        "embed-words": _embed_words,
+        "evaluate": _evaluate,
+        "score": _score,
+    }
     try:
         return handlers[args.command](args)
     except ModelLoadError as error:

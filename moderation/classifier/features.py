@@ -342,3 +342,24 @@ class HashedNgrams:
                     starts.append(w_start[same].astype(np.int64))
                     ends.append(w_end[same + gap].astype(np.int64))
         return docs, cols, starts, ends, flags
+
+
+def word_columns(
+    words: Sequence[str], n_bits: int, *, blind_identities: bool = False
+) -> Int64Array:
+    """The unigram column of each word as :class:`HashedNgrams` hashes it
+    (each entry one whole word of a normalised text); -1 for an entry that is
+    not exactly one word, or, with ``blind_identities``, an identity word
+    (it reaches the model as the shared placeholder)."""
+    data = _encode(words)
+    w_start, _, w_hash = _words(data, data.astype(np.uint32))
+    doc_of = np.cumsum(data == 0)[w_start]
+    out = np.full(len(words), -1, dtype=np.int64)
+    per_doc = np.bincount(doc_of, minlength=len(words))
+    single = per_doc[doc_of] == 1
+    if blind_identities:
+        single &= ~_member(w_hash, _IDENTITY_WORDS)
+    shift = np.uint32(32 - n_bits)
+    cols = (((w_hash ^ _WORD_SALT) * _MIX) >> shift).astype(np.int64)
+    out[doc_of[single]] = cols[single]
+    return out

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from moderation.classifier.contrasts import SOURCE as CONTRAST_SOURCE
 from moderation.classifier.data import CATEGORIES, Example, identity_terms_in
+from moderation.classifier.embeddings import WordVectors
 from moderation.classifier.features import HashedNgrams, addressed
 from moderation.classifier.normalise import (
     normalise,
@@ -797,6 +798,15 @@ class TrainConfig:
     contrast_head_weight: float = 0.0
     # Which parts of the contrast sentences are trained on (their ``group``).
     contrast_kinds: tuple[str, ...] = ("negated_positive", "reported_claim")
+    # Weight of the word-vector features (``embeddings.py``: each comment's
+    # TF-IDF-weighted sum of its words' pretrained vectors) beside the n-grams
+    # in the toxicity heads (and ``embedding_attributes``); 0 leaves them out.
+    # They fold into the n-gram weights, so scoring is unchanged. Choose on the
+    # validation slices, Parley's identity check and the leave-one-corpus-out
+    # mean.
+    embedding_weight: float = 0.0
+    # The attribute heads that get them too (the toxicity heads always do).
+    embedding_attributes: tuple[str, ...] = ATTRIBUTES[1:]
     seed: int = 0
 
 
@@ -812,8 +822,17 @@ HEAD_SOURCES = ("kaggle-insults", "toxic-spans", "olid")
 SHARED_SOURCES = ("augment-identity", THREAT_SOURCE, CONTRAST_SOURCE, "decisions")
 
 
-def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitResult:
-    """Train heads, stack and calibrate them on validation, fold to one model."""
+def fit(
+    examples: Sequence[Example],
+    config: TrainConfig | None = None,
+    vectors: WordVectors | None = None,
+) -> FitResult:
+    """Train heads, stack and calibrate them on validation, fold to one model.
+
+    With ``config.embedding_weight`` above 0 the heads also learn from
+    ``vectors``; without vectors that weight has no effect (the ``train``
+    command refuses to train such a configuration without them, and the
+    report says whether vectors were used)."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
@@ -842,6 +861,12 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
     train = split == "train"
     tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[train])
     matrix = tfidf.transform(counts)
+    if vectors is not None:
+        # Only words the training rows use, or that come from no corpus.
+        vectors = vectors.for_texts(
+            t for t, keep in zip(texts, train, strict=True) if keep
+        )
+    features, fold = _with_word_vectors(matrix, vectors, cfg)
     shared = np.isin(source, SHARED_SOURCES) & train
     heads: dict[str, tuple[FloatArray, float]] = {}
     head_specs = [(h, (h,), cfg.c_by_head.get(h, 2.0)) for h in HEAD_SOURCES] + [
@@ -858,12 +883,14 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         rows &= ~((source == CONTRAST_SOURCE) & (cfg.contrast_head_weight <= 0))
         if not rows.any() or len(set(label[rows])) < 2:
             continue
-        x = matrix[rows]
+        x = features[rows]
         nb = cfg.nb_alpha > 0 and (not cfg.nb_heads or head in cfg.nb_heads)
-        scale = (
-            _nb_ratio(x, label[rows], cfg.nb_alpha) if nb else np.ones(matrix.shape[1])
-        )
+        scale = np.ones(features.shape[1])
         if nb:
+            # NB ratios are for counts: the vector columns keep scale 1.
+            scale[: matrix.shape[1]] = _nb_ratio(
+                matrix[rows], label[rows], cfg.nb_alpha
+            )
             x = x @ sp.diags(scale)
         lr = LogisticRegression(
             C=c,
@@ -875,14 +902,14 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
             sample_weight=np.array([augment_weights.get(s, 1.0) for s in source[rows]]),
         )
         # NB scaling is a fixed per-column factor, so it folds into the weights.
-        heads[head] = (lr.coef_[0] * scale, float(lr.intercept_[0]))
+        heads[head] = (fold(lr.coef_[0] * scale), float(lr.intercept_[0]))
     if not heads:
         raise ValueError("no training rows with both labels for any head")
     names = list(heads)
     head_logits = np.column_stack([matrix @ heads[h][0] + heads[h][1] for h in names])
 
     attr_names, attr_coef, attr_intercept, attr_report = _fit_attributes(
-        examples, matrix, train, split, cfg
+        examples, matrix, train, split, cfg, (features, fold)
     )
     n_tox_heads = len(names)
     if attr_names and cfg.attributes_in_stack:
@@ -1031,8 +1058,35 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> FitRe
         "contexts_used": [CONTEXTS[j] for j in contexts],
         "platt": {"a": a, "b": b, "fitted_on": "kaggle-insults val"},
         "attributes": attr_report,
+        "word_vectors": (
+            {"words": len(vectors.words), "dimensions": vectors.dimensions}
+            if vectors is not None and cfg.embedding_weight > 0
+            else None
+        ),
     }
     return FitResult(params, scorer, report)
+
+
+def _with_word_vectors(
+    matrix: sp.csr_matrix, vectors: WordVectors | None, cfg: TrainConfig
+) -> tuple[sp.csr_matrix, Callable[[FloatArray], FloatArray]]:
+    """The heads' features: the TF-IDF ``matrix`` and, with
+    ``cfg.embedding_weight``, each row's word-vector sum beside it; and the
+    function that folds a head's weights on those features back onto the
+    TF-IDF columns alone (``embeddings.py``)."""
+    if cfg.embedding_weight <= 0 or vectors is None:
+        return matrix, lambda coef: coef
+    projection = vectors.projection(cfg.n_bits, blind_identities=cfg.blind_identities)
+    weight = cfg.embedding_weight
+    summed = (matrix @ projection).toarray() * weight
+    features = sp.hstack([matrix, sp.csr_matrix(summed)], format="csr")
+    n_cols = matrix.shape[1]
+
+    def fold(coef: FloatArray) -> FloatArray:
+        folded: FloatArray = coef[:n_cols] + weight * (projection @ coef[n_cols:])
+        return folded
+
+    return features, fold
 
 
 def _fit_attributes(
@@ -1041,6 +1095,8 @@ def _fit_attributes(
     train: npt.NDArray[np.bool_],
     split: npt.NDArray[np.str_],
     cfg: TrainConfig,
+    with_vectors: tuple[sp.csr_matrix, Callable[[FloatArray], FloatArray]]
+    | None = None,
 ) -> tuple[list[str], list[FloatArray], list[float], dict[str, Any]]:
     """One calibrated logistic head per attribute in ``cfg.attributes``.
 
@@ -1051,7 +1107,10 @@ def _fit_attributes(
     neutral ones), and the neutral ones as negatives for the others.
     The head is class-balanced, then Platt-scaled on the val rows with the
     label, each source's slice weighted equally, so a probability reads the
-    same whichever set a comment resembles.
+    same whichever set a comment resembles. The attributes of
+    ``cfg.embedding_attributes`` are fitted on ``with_vectors`` (features and
+    fold, :func:`_with_word_vectors`) when given; every returned weight vector
+    is on ``matrix``'s columns.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -1088,10 +1147,15 @@ def _fit_attributes(
             [cfg.augment_weight, cfg.threat_weight, cfg.contrast_weight],
             1.0,
         )
+        x, fold = matrix, None
+        if with_vectors is not None and attribute in cfg.embedding_attributes:
+            x, fold = with_vectors
         lr = LogisticRegression(
             C=cfg.attribute_c, max_iter=3000, class_weight="balanced"
-        ).fit(matrix[rows], y[rows], sample_weight=sample_weight)
+        ).fit(x[rows], y[rows], sample_weight=sample_weight)
         w, b = lr.coef_[0], float(lr.intercept_[0])
+        if fold is not None:
+            w = fold(w)
         # Written sentences would skew the calibration of real comments.
         calib = (
             (split == "val")
