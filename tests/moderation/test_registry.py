@@ -164,23 +164,31 @@ def test_after_an_upgrade_the_threshold_in_force_follows_the_new_model(
 
 
 @pytest.mark.django_db
-def test_sites_on_tox_9c05f70e_move_to_the_identity_fixed_model_and_keep_old_scores(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("version", "point"),
+    [
+        # the six-attribute model whose templated identity AUC fell to 0.9714
+        ("tox-9c05f70e", 0.1312),
+        # the identity-fixed model the word-vector model replaced (issue 15)
+        ("tox-e62b871e", 0.1341),
+    ],
+)
+def test_sites_on_an_earlier_attribute_model_move_to_the_shipped_one(
+    monkeypatch: pytest.MonkeyPatch, version: str, point: float
 ) -> None:
-    """A site whose active model is tox-9c05f70e (the six-attribute model
-    whose templated identity AUC fell to 0.9714) scores with the new shipped
-    model after the upgrade; the new row carries the new operating point, a
-    site following the model holds at it, and scores recorded under
-    tox-9c05f70e stay with tox-9c05f70e."""
+    """A site whose active model is an earlier six-attribute model scores with
+    the new shipped model after the upgrade; the new row carries the new
+    operating point, a site following the model holds at it, and scores
+    recorded under the earlier version stay with it."""
     # given
     from moderation.models import CommentScore
     from tests.factories import make_comment
 
     monkeypatch.setattr(registry, "_loaded", {})
     old = ModelVersion.objects.create(
-        version="tox-9c05f70e",
+        version=version,
         path=registry._shipped_path(),
-        threshold=0.1312,
+        threshold=point,
         is_active=True,
     )
     settings = ModerationSettings.get_or_create_current()
@@ -195,12 +203,12 @@ def test_sites_on_tox_9c05f70e_move_to_the_identity_fixed_model_and_keep_old_sco
     # then
     shipped = load_model(DEFAULT_MODEL_PATH)
     assert row is not None
-    assert row.version == shipped.version != "tox-9c05f70e"
+    assert row.version == shipped.version != version
     assert row.threshold == pytest.approx(shipped.threshold)
     assert len(shipped.attribute_names) == 6
     old.refresh_from_db()
     assert not old.is_active
-    assert CommentScore.objects.get(comment=comment).model_version == "tox-9c05f70e"
+    assert CommentScore.objects.get(comment=comment).model_version == version
     hold = thresholds.hold_threshold_in_force()
     assert hold.value == pytest.approx(shipped.threshold)
     assert hold.model_version == shipped.version
