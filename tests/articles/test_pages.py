@@ -424,3 +424,20 @@ def test_forms_are_csrf_protected(reader: User, article: Article) -> None:
     response = client.post(_post(article), {"body": "Forged"})
     assert response.status_code == 403
     assert not article.comments.exists()
+
+
+@pytest.mark.django_db
+def test_story_text_is_escaped_paragraphs_each_story_its_own(client: Client) -> None:
+    """The story's text shows as paragraphs with any markup escaped; a second
+    story's text is its own, however often the first was shown."""
+    # given
+    first = make_article(body="Rates rise & <b>fall</b>.\n\nSecond <script>x</script>")
+    second = make_article(body="Another story.\nSame paragraph.")
+    # when
+    pages = [client.get(_detail(a)).content.decode() for a in (first, first, second)]
+    # then
+    assert "<p>Rates rise &amp; &lt;b&gt;fall&lt;/b&gt;.</p>" in pages[0]
+    assert "<p>Second &lt;script&gt;x&lt;/script&gt;</p>" in pages[0]
+    assert pages[1].count("Rates rise") == 1
+    assert "<p>Another story.<br>Same paragraph.</p>" in pages[2]
+    assert "Rates rise" not in pages[2]
