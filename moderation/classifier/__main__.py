@@ -43,6 +43,7 @@ from moderation.classifier.embeddings import (
     encoder_vocabulary,
     lexicon_words,
     vocabulary,
+    word_list,
 )
 from moderation.classifier.evaluate import (
     attribute_metrics,
@@ -119,7 +120,11 @@ def _word_vectors(path: Path, config: TrainConfig) -> WordVectors | None:
 def _embed_words(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        general = sorted(set(encoder_vocabulary()) | set(lexicon_words(args.data)))
+        general = sorted(
+            set(encoder_vocabulary())
+            | set(lexicon_words(args.data))
+            | set(word_list(args.extra_words) if args.extra_words else ())
+        )
         texts = [
             normalise(e.text) for e in training_examples(args.data) if e.split != "test"
         ]
@@ -492,6 +497,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     emb.add_argument("--out", type=Path, default=DEFAULT_VECTORS)
     emb.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    emb.add_argument(
+        "--extra-words",
+        type=Path,
+        help="a word list, one per line (e.g. Debian's wamerican, "
+        "/usr/share/dict/american-english): more words no corpus holds get a "
+        "vector; possessives and capitalised words are skipped",
+    )
     ev = sub.add_parser("evaluate", help="print metrics on every test split")
     ev.add_argument("--model", type=Path, required=True)
     ev.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)

@@ -206,3 +206,14 @@ def lexicon_words(data_dir: Path) -> list[str]:
             if _WORD.fullmatch(lemma):
                 words.add(lemma)
     return sorted(words)
+
+
+def word_list(path: Path) -> list[str]:
+    """The lowercase single words of a word list, one per line (a
+    dictionary such as SCOWL's), without possessives ("cat's") or names."""
+    words = set()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        word = line.strip()
+        if re.fullmatch(r"[a-z][a-z']*", word) and not word.endswith("'s"):
+            words.add(word)
+    return sorted(words)

@@ -8,7 +8,7 @@ import pytest
 
 from moderation.classifier.__main__ import main
 from moderation.classifier.data import Example
-from moderation.classifier.embeddings import WordVectors, vocabulary
+from moderation.classifier.embeddings import WordVectors, vocabulary, word_list
 from moderation.classifier.features import HashedNgrams, word_columns
 from moderation.classifier.model import TrainConfig, _with_word_vectors, fit
 from moderation.classifier.normalise import normalise
@@ -125,6 +125,17 @@ def test_vocabulary_counts_words_and_adds_the_general_ones() -> None:
     words = vocabulary(["idiot idiot 42 42", "once"], extra=["splendid", "no way"])
     # then
     assert words == ["idiot", "splendid"]
+
+
+def test_a_word_list_gives_lowercase_words_without_possessives_or_names(
+    tmp_path: Path,
+) -> None:
+    # given
+    (tmp_path / "words").write_text("Aaron\nabhorrent\nabhorrent's\ncan't\nx-ray\n")
+    # when
+    words = word_list(tmp_path / "words")
+    # then
+    assert words == ["abhorrent", "can't"]
 
 
 def test_train_without_the_vectors_its_configuration_needs_says_how_to_build_them(
