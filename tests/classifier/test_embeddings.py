@@ -12,18 +12,14 @@ from moderation.classifier.embeddings import WordVectors, vocabulary, word_list
 from moderation.classifier.features import HashedNgrams, word_columns
 from moderation.classifier.model import TrainConfig, _with_word_vectors, fit
 from moderation.classifier.normalise import normalise
-
-_TOXIC = ["you are an idiot", "shut up moron", "what a stupid idiot", "idiot moron"]
-_CIVIL = ["thanks for the article", "good point well made", "i agree", "nice work"]
+from tests.classifier.test_training import _CIVIL, _TOXIC
+from tests.classifier.test_training import _examples as _with_identity_rows
 
 
 def _examples() -> list[Example]:
-    rows = []
-    for source in ("kaggle-insults", "toxic-spans", "olid"):
-        for split in ("train", "val"):
-            rows += [Example(t, 1, source, split) for t in _TOXIC]
-            rows += [Example(t, 0, source, split) for t in _CIVIL]
-    return rows
+    """The tiny training set without its identity sentences (some of whose
+    hostile words are insults this file's vectors stand for)."""
+    return [e for e in _with_identity_rows() if e.source != "augment-identity"]
 
 
 def _vectors(general: tuple[str, ...] = ("imbecile", "splendid")) -> WordVectors:
