@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,8 +36,6 @@ from moderation.classifier.data import (
     load_span_set,
 )
 from moderation.classifier.embeddings import (
-    ENCODER,
-    ENCODER_SHA256,
     EncoderMissing,
     WordVectors,
     encode_words,
@@ -133,6 +132,11 @@ def _embed_words(args: argparse.Namespace) -> int:
     except EncoderMissing as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    made = {"command": "python -m moderation.classifier embed-words"}
+    if args.extra_words:
+        made["command"] += f" --extra-words {args.extra_words}"
+        made["extra_words_sha256"] = sha256_of(args.extra_words)
+    vectors = replace(vectors, provenance={**vectors.provenance, **made})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     vectors.save(args.out)
     print(
@@ -254,9 +258,7 @@ def _train(args: argparse.Namespace) -> int:
                 "path": str(args.vectors),
                 "sha256": sha256_of(args.vectors),
                 "words": len(vectors.words),
-                "encoder": ENCODER,
-                "encoder_sha256": ENCODER_SHA256,
-                "built_by": "python -m moderation.classifier embed-words",
+                **vectors.provenance,
             }
         )
     card = {

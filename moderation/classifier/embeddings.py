@@ -25,9 +25,10 @@ groups cannot come back through it.
 from __future__ import annotations
 
 import collections
+import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -55,11 +56,14 @@ class WordVectors:
     own vocabulary, the abusive-words lexicon): the others were taken from the
     training texts, and :meth:`for_texts` keeps them only for a training run
     whose own rows hold them, so a corpus left out of training lends none of
-    its words."""
+    its words. ``provenance`` says how they were built (the encoder and its
+    hash, the command, any extra word list and its hash); the model card
+    copies it."""
 
     words: tuple[str, ...]
     vectors: npt.NDArray[np.float32]
     general: npt.NDArray[np.bool_]
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.vectors.ndim != 2 or not (
@@ -82,6 +86,7 @@ class WordVectors:
             tuple(w for w, k in zip(self.words, keep, strict=True) if k),
             self.vectors[keep],
             self.general[keep],
+            self.provenance,
         )
 
     @property
@@ -112,6 +117,7 @@ class WordVectors:
             words=np.array(self.words, dtype=str),
             vectors=self.vectors,
             general=self.general,
+            provenance=np.array(json.dumps(self.provenance, sort_keys=True)),
         )
 
     @classmethod
@@ -120,7 +126,10 @@ class WordVectors:
             words = tuple(str(w) for w in data["words"])
             vectors = np.asarray(data["vectors"], dtype=np.float32)
             general = np.asarray(data["general"], dtype=bool)
-        return cls(words, vectors, general)
+            provenance = (
+                json.loads(str(data["provenance"])) if "provenance" in data else {}
+            )
+        return cls(words, vectors, general, provenance)
 
 
 def vocabulary(
@@ -175,6 +184,7 @@ def encode_words(
         tuple(words),
         np.asarray(vectors, dtype=np.float32),
         np.array([w in marked for w in words], dtype=bool),
+        {"encoder": ENCODER, "encoder_sha256": ENCODER_SHA256},
     )
 
 

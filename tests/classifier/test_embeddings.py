@@ -104,9 +104,16 @@ def test_words_of_a_corpus_left_out_get_no_vector() -> None:
     assert kept.vectors.shape == (2, 4)
 
 
-def test_vectors_round_trip_without_pickle(tmp_path: Path) -> None:
+def test_vectors_round_trip_without_pickle_and_say_how_they_were_made(
+    tmp_path: Path,
+) -> None:
+    """What built the vectors travels with them (the model card copies it),
+    and a file written before that was recorded still loads."""
     # given
-    vectors = _vectors()
+    made = {"command": "python -m moderation.classifier embed-words"}
+    vectors = WordVectors(
+        _vectors().words, _vectors().vectors, _vectors().general, made
+    )
     # when
     vectors.save(tmp_path / "v.npz")
     loaded = WordVectors.load(tmp_path / "v.npz")
@@ -114,6 +121,12 @@ def test_vectors_round_trip_without_pickle(tmp_path: Path) -> None:
     assert loaded.words == vectors.words
     np.testing.assert_array_equal(loaded.vectors, vectors.vectors)
     np.testing.assert_array_equal(loaded.general, vectors.general)
+    assert loaded.provenance == made
+    assert loaded.for_texts([]).provenance == made
+    # and an older file, without it
+    np.savez(tmp_path / "old.npz", words=np.array(["idiot"]), vectors=np.eye(1, 4),
+             general=np.array([True]))  # fmt: skip
+    assert WordVectors.load(tmp_path / "old.npz").provenance == {}
 
 
 def test_vocabulary_counts_words_and_adds_the_general_ones() -> None:
