@@ -136,6 +136,12 @@ def addressed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
     return _flag_docs(len(texts), doc_of[w_start], w_hash, _ADDRESS_HASHES)
 
 
+def _unigram_columns(w_hash: UInt32Array, shift: np.uint32) -> Int64Array:
+    """The column of each word's unigram, salted apart from the n-grams: one
+    formula for the features and for :func:`word_columns`, which must agree."""
+    return (((w_hash ^ _WORD_SALT) * _MIX) >> shift).astype(np.int64)
+
+
 def _flag_docs(
     n_texts: int, w_doc: Int64Array, w_hash: UInt32Array, table: UInt32Array
 ) -> npt.NDArray[np.bool_]:
@@ -315,7 +321,7 @@ class HashedNgrams:
                 ends.append(valid.astype(np.int64) + n)
         if len(w_start):
             docs.append(w_doc)
-            cols.append((((w_hash ^ _WORD_SALT) * _MIX) >> shift).astype(np.int64))
+            cols.append(_unigram_columns(w_hash, shift))
             if with_positions:
                 starts.append(w_start.astype(np.int64))
                 ends.append(w_end.astype(np.int64))
@@ -359,7 +365,6 @@ def word_columns(
     single = per_doc[doc_of] == 1
     if blind_identities:
         single &= ~_member(w_hash, _IDENTITY_WORDS)
-    shift = np.uint32(32 - n_bits)
-    cols = (((w_hash ^ _WORD_SALT) * _MIX) >> shift).astype(np.int64)
+    cols = _unigram_columns(w_hash, np.uint32(32 - n_bits))
     out[doc_of[single]] = cols[single]
     return out
