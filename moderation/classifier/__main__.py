@@ -270,9 +270,13 @@ def _train(args: argparse.Namespace) -> int:
         "training set labelled for the attribute (see fit.attributes); "
         "templated neutral and hostile sentences about identity groups written "
         "for Parley; identity words blinded in the feature step; a "
-        "tweet-vs-news-comment gate head; heads and attribute heads stacked on "
-        "the val slices of fit.config.stack_sources with the context (reader "
-        "addressed, tweet-likeness), Platt-calibrated on kaggle-insults val. "
+        "tweet-vs-news-comment gate head; heads and attribute heads stacked by "
+        "a small network over their logits and the context (reader addressed, "
+        "tweet-likeness; fit.stacker; a linear mix by context when "
+        "fit.config.stack_hidden is 0), fitted on the val slices of "
+        "fit.config.stack_sources (among them the identity sentences' frames "
+        "kept from the heads, fit.config.augment_stack_share), "
+        "Platt-calibrated on kaggle-insults val. "
         "Test splits, texts equal to any test text, the toxic-spans trial "
         "comments, fox-news and every evaluation-only set are excluded from "
         "training.",
@@ -384,7 +388,12 @@ def _loco(model: ToxicityModel, data_dir: Path, vectors_path: Path) -> dict[str,
 
 def _config_fields(card: dict[str, Any]) -> dict[str, Any]:
     # A card older than a field was trained without what the field adds.
-    stored = {"embedding_weight": 0.0, **card.get("fit", {}).get("config", {})}
+    stored = {
+        "embedding_weight": 0.0,
+        "stack_hidden": 0,
+        "augment_stack_share": 0.0,
+        **card.get("fit", {}).get("config", {}),
+    }
     known = set(TrainConfig.__dataclass_fields__)
     fields = {k: v for k, v in stored.items() if k in known}
     for key, value in fields.items():

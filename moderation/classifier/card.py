@@ -12,10 +12,11 @@ from pathlib import Path
 DEFAULT_MODEL_PATH = (
     Path(__file__).resolve().parent / "shipped" / "parley-toxicity.skops"
 )
+# 4: a small network stacks the heads (``stack_w1`` …) instead of ``mix``;
 # 3: calibrated attribute heads (Perspective names), also stacked into TOXICITY;
 # 2: heads mixed by context (reader addressed, tweet-likeness); 1: one vector.
-FORMAT = 3
-READABLE_FORMATS = (2, 3)
+FORMAT = 4
+READABLE_FORMATS = (2, 3, 4)
 
 
 class ModelLoadError(Exception):

@@ -540,6 +540,12 @@ _IDENTITY_RE = re.compile(
 )
 
 
+def frame_of(text: str) -> str:
+    """``text`` lower-cased with every identity term replaced by ``{t}``: the
+    sentences one frame makes for different groups share it."""
+    return _IDENTITY_RE.sub("{t}", text.lower())
+
+
 def identity_terms_in(text: str) -> list[str]:
     """Identity terms mentioned in ``text`` (lower-cased, longest match)."""
     return sorted(set(_IDENTITY_RE.findall(text.lower())))

@@ -14,6 +14,7 @@ traced back to the characters that produced it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,7 +27,12 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from moderation.classifier.contrasts import SOURCE as CONTRAST_SOURCE
-from moderation.classifier.data import CATEGORIES, Example, identity_terms_in
+from moderation.classifier.data import (
+    CATEGORIES,
+    Example,
+    frame_of,
+    identity_terms_in,
+)
 from moderation.classifier.embeddings import WordVectors
 from moderation.classifier.features import HashedNgrams, addressed
 from moderation.classifier.normalise import (
@@ -258,6 +264,91 @@ def _fold_into(
         out[begin:end] = block[:, : end - begin].T @ mix
 
 
+class MlpStacker:
+    """TOXICITY's stacker from format 4 on: one hidden layer of ReLU units over
+    the toxicity heads' logits, the attribute heads' logits (when stacked),
+    whether the text addresses the reader and how much it reads like a tweet;
+    ``logit(u) = w2 · relu(u W1 + b1) + b2``, with the inputs' standardisation
+    and the Platt scaling folded into the weights. Unlike a linear mix it can
+    let one head's strong signal count whatever the others say, and weigh a
+    head by how far its logit lies from its usual range."""
+
+    __slots__ = ("b1", "b2", "n_attributes", "n_heads", "w1", "w2")
+
+    def __init__(
+        self,
+        w1: FloatArray,
+        b1: FloatArray,
+        w2: FloatArray,
+        b2: float,
+        n_heads: int,
+        n_attributes: int,
+    ) -> None:
+        if (
+            w1.ndim != 2
+            or w1.shape[0] != n_heads + n_attributes + 2
+            or b1.shape != (w1.shape[1],)
+            or w2.shape != (w1.shape[1],)
+        ):
+            raise ValueError("stack_w1/b1/w2 do not match the heads")
+        self.w1, self.b1, self.w2, self.b2 = w1, b1, w2, b2
+        self.n_heads, self.n_attributes = n_heads, n_attributes
+
+    @classmethod
+    def from_params(
+        cls, params: dict[str, Any], n_heads: int, n_attributes: int
+    ) -> MlpStacker:
+        w1 = np.asarray(params["stack_w1"], dtype=np.float64)
+        stacked = w1.shape[0] - n_heads - 2 if w1.ndim == 2 else -1
+        if stacked not in (0, n_attributes):
+            raise ValueError("stack_w1 does not match the heads")
+        return cls(
+            w1,
+            np.asarray(params["stack_b1"], dtype=np.float64),
+            np.asarray(params["stack_w2"], dtype=np.float64),
+            float(params["stack_b2"]),
+            n_heads,
+            stacked,
+        )
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "stack_w1": self.w1,
+            "stack_b1": self.b1,
+            "stack_w2": self.w2,
+            "stack_b2": self.b2,
+        }
+
+    def inputs(
+        self,
+        head_logits: FloatArray,
+        attribute_logits: FloatArray,
+        address: npt.NDArray[Any],
+        tweet: FloatArray,
+    ) -> FloatArray:
+        return np.column_stack(
+            (
+                head_logits,
+                attribute_logits[:, : self.n_attributes],
+                np.asarray(address, dtype=np.float64),
+                tweet,
+            )
+        )
+
+    def logit(self, inputs: FloatArray) -> FloatArray:
+        hidden = inputs @ self.w1
+        hidden += self.b1
+        np.maximum(hidden, 0.0, out=hidden)
+        out: FloatArray = hidden @ self.w2 + self.b2
+        return out
+
+    def gradient(self, inputs: FloatArray) -> FloatArray:
+        """d logit / d inputs at one row of inputs."""
+        active = (inputs @ self.w1 + self.b1) > 0
+        slope: FloatArray = self.w1 @ (self.w2 * active)
+        return slope
+
+
 class LinearScorer:
     """The fitted parameters and the fast scoring and explanation paths.
 
@@ -295,21 +386,12 @@ class LinearScorer:
         if head_coef.ndim != 2 or head_coef.shape[1] != n_features:
             raise ValueError(f"head_coef has shape {head_coef.shape}")
         self.head_intercept = np.asarray(params["head_intercept"], dtype=np.float64)
-        self.mix = np.asarray(params["mix"], dtype=np.float64)
-        self.bias = np.asarray(params["bias"], dtype=np.float64)
-        n_attributes = len(params.get("attribute_names", []))
-        if self.mix.shape not in (
-            (head_coef.shape[0], len(CONTEXTS)),
-            (head_coef.shape[0] + n_attributes, len(CONTEXTS)),
-        ) or self.bias.shape != (len(CONTEXTS),):
-            raise ValueError("mix/bias do not match the heads")
         gate_coef = np.asarray(params["gate_coef"])
         self.gate_intercept = float(params["gate_intercept"])
         self.category_names: list[str] = [str(c) for c in params["category_names"]]
         category_coef = np.asarray(params["category_coef"])
         # Attribute heads (format 3): one calibrated linear head per attribute
-        # other than TOXICITY; their logits are also inputs of the stacker, so
-        # ``mix`` has a row for each of them after the toxicity heads.
+        # other than TOXICITY; their logits are also inputs of the stacker.
         extra = [str(a) for a in params.get("attribute_names", [])]
         attribute_coef = np.asarray(
             params.get("attribute_coef", np.zeros((0, n_features), dtype=np.float32))
@@ -320,35 +402,46 @@ class LinearScorer:
         if attribute_coef.shape != (len(extra), n_features):
             raise ValueError("attribute_coef does not match attribute_names")
         # The Perspective attributes this model really scores: TOXICITY is the
-        # gated mix below, each other one a calibrated column of ``weights``.
+        # stacked heads below, each other one a calibrated column of ``weights``.
         self.attribute_names: tuple[str, ...] = ("TOXICITY", *extra)
         n_heads = head_coef.shape[0]
-        if self.mix.shape[0] == n_heads + len(extra):
-            stacked = [head_coef, attribute_coef]
-            stacked_intercept = np.concatenate(
-                [self.head_intercept, attribute_intercept]
+        # The stacker (format 4): a small network over the heads' logits, or
+        # (formats 2 and 3) a linear mix of them by context.
+        self.stacker = (
+            MlpStacker.from_params(params, n_heads, len(extra))
+            if "stack_w1" in params
+            else None
+        )
+        if self.stacker is None:
+            lead = self._linear_mix(
+                params, head_coef, attribute_coef, attribute_intercept
             )
         else:
-            stacked, stacked_intercept = [head_coef], self.head_intercept
-        self.context_bias = stacked_intercept @ self.mix + self.bias
-        # Folded vectors, the tweet gate, the category and the attribute weights
-        # side by side in float32 (half the memory traffic of float64; stored as
-        # float16): one sparse-by-dense product then scores everything without
-        # copying. Written column by column into the one array.
+            # The heads side by side; the network mixes their logits per text.
+            lead = [head_coef]
+            self.context_bias = self.head_intercept
+        # The leading columns (folded context vectors, or the heads), the tweet
+        # gate, the category and the attribute weights side by side in float32
+        # (half the memory traffic of float64; stored as float16): one
+        # sparse-by-dense product then scores everything without copying.
+        # Written column by column into the one array.
         n_category_columns = category_coef.shape[0] if self.category_names else 0
-        gate = len(CONTEXTS)
+        self.n_lead = gate = len(self.context_bias)
         self.weights = np.empty(
             (n_features, gate + 1 + n_category_columns + len(extra)), dtype=np.float32
         )
         self.weights[:, gate] = gate_coef
-        first_attribute = gate + 1 + n_category_columns
+        self.first_attribute = first_attribute = gate + 1 + n_category_columns
         self.weights[:, gate + 1 : first_attribute] = category_coef[
             :n_category_columns
         ].T
         self.weights[:, first_attribute:] = attribute_coef.T
-        # The mix is linear in the context, so the heads fold into one vector
-        # per context column: logit = Σ_j c_j(x) (v_j·x + β_j).
-        _fold_into(self.weights[:, :gate], stacked, self.mix.astype(np.float32))
+        if self.stacker is None:
+            # The mix is linear in the context, so the heads fold into one
+            # vector per context column: logit = Σ_j c_j(x) (v_j·x + β_j).
+            _fold_into(self.weights[:, :gate], lead, self.mix.astype(np.float32))
+        else:
+            self.weights[:, :gate] = head_coef.T
         self.biases = np.concatenate(
             (
                 self.context_bias,
@@ -373,13 +466,43 @@ class LinearScorer:
             n_categories,
         )
 
+    def _linear_mix(
+        self,
+        params: dict[str, Any],
+        head_coef: npt.NDArray[Any],
+        attribute_coef: npt.NDArray[Any],
+        attribute_intercept: FloatArray,
+    ) -> list[npt.NDArray[Any]]:
+        """Formats 2 and 3: ``mix``/``bias`` weigh the heads (and, when it has
+        a row for each, the attribute heads) by context. Sets the mix and each
+        context's bias; returns the coefficient blocks the mix folds."""
+        self.mix = np.asarray(params["mix"], dtype=np.float64)
+        self.bias = np.asarray(params["bias"], dtype=np.float64)
+        n_heads, n_attributes = head_coef.shape[0], attribute_coef.shape[0]
+        if self.mix.shape not in (
+            (n_heads, len(CONTEXTS)),
+            (n_heads + n_attributes, len(CONTEXTS)),
+        ) or self.bias.shape != (len(CONTEXTS),):
+            raise ValueError("mix/bias do not match the heads")
+        stacked, stacked_intercept = [head_coef], self.head_intercept
+        if n_attributes and self.mix.shape[0] == n_heads + n_attributes:
+            stacked.append(attribute_coef)
+            stacked_intercept = np.concatenate(
+                [self.head_intercept, attribute_intercept]
+            )
+        self.context_bias = stacked_intercept @ self.mix + self.bias
+        return stacked
+
     @cached_property
     def core(self) -> npt.NDArray[np.float32]:
-        """The first four columns of ``weights``, contiguous: the toxicity-only
-        path (training and evaluation) reads them on every product, and a
-        column slice of ``weights`` would be copied each time. Made on first
-        use, so a worker, which scores every attribute, never holds it."""
-        return np.ascontiguousarray(self.weights[:, : len(CONTEXTS) + 1])
+        """The columns of ``weights`` toxicity needs, contiguous: the
+        toxicity-only path (training and evaluation) reads them on every
+        product, and a column slice of ``weights`` would be copied each time.
+        Made on first use, so a worker, which scores every attribute, never
+        holds it. A network stacker reads the attribute heads too: all."""
+        if self.stacker is not None:
+            return self.weights
+        return np.ascontiguousarray(self.weights[:, : self.n_lead + 1])
 
     def _unit_tfidf(
         self, normalised: Sequence[str]
@@ -418,9 +541,20 @@ class LinearScorer:
         raw: FloatArray = (matrix @ weights) / norms[:, None] + self.biases[
             : weights.shape[1]
         ]
-        gate = len(CONTEXTS)
-        context = context_columns(normalised, raw[:, gate], address)
-        main: FloatArray = np.einsum("nj,nj->n", raw[:, :gate], context)
+        gate = self.n_lead
+        main: FloatArray
+        if self.stacker is not None:
+            main = self.stacker.logit(
+                self.stacker.inputs(
+                    raw[:, :gate],
+                    raw[:, self.first_attribute :],
+                    address,
+                    _sigmoid(raw[:, gate]),
+                )
+            )
+        else:
+            context = context_columns(normalised, raw[:, gate], address)
+            main = np.einsum("nj,nj->n", raw[:, :gate], context)
         return main, raw[:, gate + 1 :]
 
     def score(self, texts: Sequence[str]) -> list[Prediction]:
@@ -467,6 +601,44 @@ class LinearScorer:
         ]
         return np.concatenate(parts) if parts else np.zeros(0)
 
+    def _direction(
+        self, norm: str, unique: npt.NDArray[np.int64], unit: FloatArray
+    ) -> FloatArray:
+        """The weight of each of a text's columns (``unique``, TF-IDF values
+        ``unit``) in its toxicity logit. With a linear mix the text's context
+        fixes the mix, so this is exactly its one weight vector; with a network
+        stacker it is the gradient of the logit along the text's own columns
+        (each head's weights times how much the network's output moves with
+        that head's logit, at this text), so the words' weights sum to how far
+        the heads, through the network, move this text's score."""
+        gate = self.n_lead
+        # A gather of whole rows, then the columns: faster than either a
+        # fancy-indexed column range or a contiguous copy of the columns.
+        rows = self.weights.take(unique, axis=0).astype(np.float64)
+        gate_logit = float(rows[:, gate] @ unit) + self.gate_intercept
+        if self.stacker is None:
+            context = context_columns([norm], np.array([gate_logit]))[0]
+            direction: FloatArray = rows[:, :gate] @ context
+            return direction
+        stacker = self.stacker
+        raw = rows.T @ unit + self.biases
+        tweet = float(_sigmoid(np.array([gate_logit]))[0])
+        inputs = stacker.inputs(
+            raw[None, :gate],
+            raw[None, self.first_attribute :],
+            addresses_reader([norm]),
+            np.array([tweet]),
+        )[0]
+        slope = stacker.gradient(inputs)
+        k, a = stacker.n_heads, stacker.n_attributes
+        first = self.first_attribute
+        direction = (
+            rows[:, :gate] @ slope[:k]
+            + rows[:, first : first + a] @ slope[k : k + a]
+            + slope[k + a + 1] * tweet * (1.0 - tweet) * rows[:, gate]
+        )
+        return direction
+
     def explain(
         self,
         text: str,
@@ -499,14 +671,7 @@ class LinearScorer:
         values = (1.0 + np.log(counts)) * self.idf[unique]
         length = math.sqrt(float(values @ values)) or 1.0
         unit = values / length
-        # This text's context fixes the mix, so its score is one weight vector.
-        gate = len(CONTEXTS)
-        # A gather of whole rows, then the columns: faster than either a
-        # fancy-indexed column range or a contiguous copy of the columns.
-        columns = self.weights.take(unique, axis=0)[:, : gate + 1].astype(np.float64)
-        gate_logit = float(columns[:, gate] @ unit) + self.gate_intercept
-        context = context_columns([norm], np.array([gate_logit]))[0]
-        per_column = (columns[:, :gate] @ context) * unit / counts
+        per_column = self._direction(norm, unique, unit) * unit / counts
         per_occurrence = per_column[inverse] / (ends - starts)
         encoded = padded.encode("utf-8")
         diff = np.zeros(len(encoded) + 1)
@@ -737,8 +902,22 @@ class TrainConfig:
     # Inverse L2 strength of the stacker. Its sample weights sum to about the
     # number of sources, so C=1 shrinks the head weights noticeably.
     stack_c: float = 1.0
+    # Hidden ReLU units of a network stacker (``MlpStacker``) over the heads'
+    # logits and the contexts instead of the linear mix by context (0: the
+    # linear mix, ``stack_c``), and its L2 penalty. Chosen out of fold on the
+    # validation slices (model card, "Network stacker").
+    stack_hidden: int = 16
+    stack_alpha: float = 1.0
+    # Share of the identity sentences' frames (``identity_augmentation``) the
+    # heads do not see, kept for the stacker (with "augment-identity" in
+    # ``stack_sources``): without them the network learns from the hate sets'
+    # slices that a middling IDENTITY_ATTACK logit means hate, and holds
+    # friendly sentences about groups (model card, "Network stacker": 0.25
+    # and 0.4 at weight 4 passed the rule; 0.4 had the higher
+    # leave-one-corpus-out mean).
+    augment_stack_share: float = 0.4
     stack_weight: dict[str, float] = field(
-        default_factory=lambda: {"kaggle-insults": 2.0}
+        default_factory=lambda: {"kaggle-insults": 2.0, "augment-identity": 4.0}
     )
     # Let the stacker weigh each head differently when the text addresses the
     # reader ("you …"): kaggle-insults labels insults *to a participant*.
@@ -759,7 +938,9 @@ class TrainConfig:
     # slice normalised to its size, then ``stack_weight``).
     # With the hate sets' slices, TOXICITY learns hate without profanity from
     # the attribute heads (chosen on the leave-one-corpus-out mean; the news
-    # and tweet slices alone give IDENTITY_ATTACK no weight).
+    # and tweet slices alone give IDENTITY_ATTACK no weight); with the
+    # identity sentences' frames kept from the heads (``augment_stack_share``,
+    # weighted 4) the network stacker learns that naming a group is not hate.
     stack_sources: tuple[str, ...] = (
         "kaggle-insults",
         "toxic-spans",
@@ -769,6 +950,7 @@ class TrainConfig:
         "gab",
         "edos",
         "convabuse",
+        "augment-identity",
     )
     # Weight of the identity sentences written for Parley in the attribute
     # heads, and in the toxicity heads: the hate sets mention groups mostly in
@@ -851,6 +1033,14 @@ def fit(
     texts = [normalise(e.text) for e in examples]
     source = np.array([e.source for e in examples])
     split = np.array([e.split for e in examples])
+    if cfg.augment_stack_share > 0:
+        # Whole frames (every group's sentence from one frame; blinded, they
+        # are one row to the heads) go to the stacker instead of the heads.
+        for i, e in enumerate(examples):
+            if e.source == "augment-identity" and (
+                _share_bucket(frame_of(e.text)) < cfg.augment_stack_share
+            ):
+                split[i] = "val"
     label = np.array([e.label for e in examples])
     ngrams = HashedNgrams(
         cfg.n_bits,
@@ -933,13 +1123,6 @@ def fit(
         gate_coef, gate_intercept = gate.coef_[0], float(gate.intercept_[0])
         contexts.append(2)
     context = context_columns(texts, matrix @ gate_coef + gate_intercept)
-    # Stacker inputs: every head times every context column in use, and the
-    # context columns themselves (the constant is the stacker's intercept).
-    stack_x = np.column_stack(
-        [head_logits * context[:, [j]] for j in contexts]
-        + [context[:, [j]] for j in contexts[1:]]
-    )
-
     # Stack on the validation slices, each source weighted equally so the
     # larger tweet set does not outvote the news comments.
     val = (split == "val") & np.isin(source, cfg.stack_sources)
@@ -950,7 +1133,29 @@ def fit(
             weights[rows] = cfg.stack_weight.get(head, 1.0) / rows.sum()
     mix = np.zeros((len(names), len(CONTEXTS)))
     bias = np.zeros(len(CONTEXTS))
-    if val.any() and len(set(label[val])) == 2:
+    can_stack = bool(val.any()) and len(set(label[val])) == 2
+    network: MlpStacker | None = None
+    network_report: dict[str, Any] | None = None
+    if cfg.stack_hidden > 0 and can_stack:
+        network, network_report = _fit_network(
+            head_logits, n_tox_heads, context, val, label, weights, cfg
+        )
+        network_report["inputs"] = [*names, "context:address", "context:tweet"]
+        combined = network.logit(
+            network.inputs(
+                head_logits[:, :n_tox_heads],
+                head_logits[:, n_tox_heads:],
+                context[:, 1],
+                context[:, 2],
+            )
+        )
+    elif can_stack:
+        # Stacker inputs: every head times every context column in use, and
+        # the context columns themselves (the constant is the intercept).
+        stack_x = np.column_stack(
+            [head_logits * context[:, [j]] for j in contexts]
+            + [context[:, [j]] for j in contexts[1:]]
+        )
         stacker = LogisticRegression(C=cfg.stack_c, max_iter=3000).fit(
             stack_x[val], label[val], sample_weight=weights[val]
         )
@@ -962,7 +1167,9 @@ def fit(
         bias[0] = float(stacker.intercept_[0])
     else:
         mix[:, 0] = 1.0 / len(names)
-    combined = np.einsum("nk,nk->n", head_logits, context @ mix.T) + context @ bias
+    if network is None:
+        combined = np.einsum("nk,nk->n", head_logits, context @ mix.T)
+        combined += context @ bias
 
     # Platt scaling on the in-domain validation slice: probabilities are meant
     # to read as "chance a news-site moderator would call this an insult".
@@ -977,6 +1184,9 @@ def fit(
     mix *= a
     bias *= a
     bias[0] += b
+    if network is not None:
+        network.w2 = network.w2 * a
+        network.b2 = network.b2 * a + b
 
     # Category heads from the toxic-spans rater span types.
     # Replaced by the attribute heads when there are any.
@@ -1030,6 +1240,10 @@ def fit(
         "attribute_intercept": np.array(attr_intercept, dtype=np.float64),
         "explain_min_weight": 0.0,
     }
+    if network is not None:
+        # A network stacker replaces the linear mix (format 4).
+        del params["mix"], params["bias"]
+        params.update(network.to_params())
     scorer = LinearScorer(params)
     # The fitted transformers are kept only to check that the fast path agrees
     # with them.
@@ -1038,25 +1252,37 @@ def fit(
     # The slow path: every stored (float16) head separately, mixed by context.
     stored = np.asarray(params["head_coef"], dtype=np.float64)
     heads_raw = x @ stored.T + params["head_intercept"]
-    if mix.shape[0] > stored.shape[0]:
+    if mix.shape[0] > stored.shape[0] or (network and network.n_attributes):
         attr_stored = np.asarray(params["attribute_coef"], dtype=np.float64)
         heads_raw = np.column_stack(
             [heads_raw, x @ attr_stored.T + params["attribute_intercept"]]
         )
     gate_raw = x @ np.asarray(params["gate_coef"], dtype=np.float64)
     slow_context = context_columns(check, gate_raw + gate_intercept)
-    slow = (heads_raw * (slow_context @ mix.T)).sum(axis=1) + slow_context @ bias
+    if network is not None:
+        slow = network.logit(
+            np.column_stack([heads_raw, slow_context[:, 1], slow_context[:, 2]])
+        )
+    else:
+        slow = (heads_raw * (slow_context @ mix.T)).sum(axis=1)
+        slow += slow_context @ bias
     fast = scorer.logits(check)[0]
     if not np.allclose(fast, slow, atol=1e-3):
         raise RuntimeError("fast scoring path disagrees with the sklearn pipeline")
     report = {
         "config": asdict(cfg),
         "heads": names,
-        "mix": {
-            head: dict(zip(CONTEXTS, map(float, row), strict=True))
-            for head, row in zip(names, mix, strict=True)
-        },
-        "bias": dict(zip(CONTEXTS, map(float, bias), strict=True)),
+        **(
+            {"stacker": network_report}
+            if network_report is not None
+            else {
+                "mix": {
+                    head: dict(zip(CONTEXTS, map(float, row), strict=True))
+                    for head, row in zip(names, mix, strict=True)
+                },
+                "bias": dict(zip(CONTEXTS, map(float, bias), strict=True)),
+            }
+        ),
         "contexts_used": [CONTEXTS[j] for j in contexts],
         "platt": {"a": a, "b": b, "fitted_on": "kaggle-insults val"},
         "attributes": attr_report,
@@ -1067,6 +1293,56 @@ def fit(
         ),
     }
     return FitResult(params, scorer, report)
+
+
+def _share_bucket(key: str) -> float:
+    """A stable number in [0, 1) from ``key``."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _fit_network(
+    head_logits: FloatArray,
+    n_heads: int,
+    context: FloatArray,
+    val: npt.NDArray[np.bool_],
+    label: npt.NDArray[np.int64],
+    weights: FloatArray,
+    cfg: TrainConfig,
+) -> tuple[MlpStacker, dict[str, Any]]:
+    """The network stacker (``TrainConfig.stack_hidden``) on the validation
+    slices, each weighted as for the linear stacker; its inputs standardised on
+    those rows, the standardisation folded into the first layer."""
+    from sklearn.neural_network import MLPClassifier
+
+    inputs = np.column_stack([head_logits, context[:, 1], context[:, 2]])[val]
+    mean = inputs.mean(axis=0)
+    scale = inputs.std(axis=0)
+    scale[scale == 0] = 1.0
+    sample_weight = weights[val] * (val.sum() / weights[val].sum())
+    net = MLPClassifier(
+        hidden_layer_sizes=(cfg.stack_hidden,),
+        alpha=cfg.stack_alpha,
+        max_iter=3000,
+        random_state=cfg.seed,
+    ).fit((inputs - mean) / scale, label[val], sample_weight=sample_weight)
+    first = np.asarray(net.coefs_[0], dtype=np.float64)
+    network = MlpStacker(
+        first / scale[:, None],
+        np.asarray(net.intercepts_[0], dtype=np.float64) - (mean / scale) @ first,
+        np.asarray(net.coefs_[1], dtype=np.float64)[:, 0],
+        float(net.intercepts_[1][0]),
+        n_heads,
+        head_logits.shape[1] - n_heads,
+    )
+    report = {
+        "kind": "network",
+        "hidden_units": cfg.stack_hidden,
+        "alpha": cfg.stack_alpha,
+        "iterations": int(net.n_iter_),
+        "rows": int(val.sum()),
+    }
+    return network, report
 
 
 def _with_word_vectors(

@@ -177,9 +177,9 @@ def test_train_without_the_vectors_its_configuration_needs_says_how_to_build_the
     assert not (tmp_path / "m.skops").exists()
 
 
-def test_an_older_card_retrains_without_vectors() -> None:
-    """Leave-one-corpus-out of a model trained before word vectors existed
-    uses none, whatever today's default is."""
+def test_an_older_card_retrains_without_vectors_or_network() -> None:
+    """Leave-one-corpus-out of a model trained before word vectors and the
+    network stacker existed uses neither, whatever today's defaults are."""
     # given
     from moderation.classifier.__main__ import _config_fields
 
@@ -187,7 +187,10 @@ def test_an_older_card_retrains_without_vectors() -> None:
     # when
     fields = _config_fields(card)
     # then
-    assert TrainConfig(**fields).embedding_weight == 0.0
+    config = TrainConfig(**fields)
+    assert config.embedding_weight == 0.0
+    assert config.stack_hidden == 0
+    assert config.augment_stack_share == 0.0
 
 
 def test_embed_words_without_the_encoder_names_the_extra(

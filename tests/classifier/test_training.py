@@ -75,10 +75,48 @@ def test_addresses_reader_finds_second_person_words_even_when_disguised() -> Non
     assert found.tolist() == [1.0] * len(texts) + [0.0] * len(others)
 
 
+def test_network_stacker_replaces_the_mix_and_explains_by_its_slope() -> None:
+    """The default stacker is a small network over the heads' logits: the
+    model stores its layers instead of a mix (the fast path is checked
+    against the stored heads inside ``fit``), ranks an insult above thanks,
+    and its explanations still name the insulting word, not "you"."""
+    # given
+    config = TrainConfig(n_bits=12, stack_hidden=4)
+    # when
+    result = fit(_examples(), config)
+    # then
+    assert result.report["stacker"]["kind"] == "network"
+    assert result.report["stacker"]["hidden_units"] == 4
+    assert "mix" not in result.params
+    assert np.asarray(result.params["stack_w1"]).shape == (4 + 2 + 2, 4)
+    scorer = result.scorer
+    insult, civil = scorer.toxicity(["you are an idiot", "thanks, good article"])
+    assert insult > civil
+    spans = scorer.explain("you are an idiot", min_weight=0.0)
+    assert [s.text for s in spans][:1] == ["idiot"]
+    assert all(s.text != "you" for s in spans)
+
+
+def test_linear_and_network_stackers_score_the_same_texts_alike_in_rank() -> None:
+    """Both stackers read the same heads: on the training sentences they
+    agree on which are insults."""
+    # given
+    texts = _TOXIC + _CIVIL
+    # when
+    linear = fit(_examples(), TrainConfig(n_bits=12, stack_hidden=0)).scorer
+    network = fit(_examples(), TrainConfig(n_bits=12, stack_hidden=4)).scorer
+    # then
+    for scorer in (linear, network):
+        scores = scorer.toxicity(texts)
+        assert scores[: len(_TOXIC)].min() > scores[len(_TOXIC) :].max()
+
+
 def test_without_gates_the_stacker_uses_the_heads_alone() -> None:
     """Turning both gates off leaves the context columns unused."""
     # given
-    config = TrainConfig(n_bits=12, address_gate=False, tweet_gate_c=0.0)
+    config = TrainConfig(
+        n_bits=12, address_gate=False, tweet_gate_c=0.0, stack_hidden=0
+    )
     # when
     result = fit(_examples(), config)
     # then
