@@ -136,6 +136,12 @@ def addressed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
     return _flag_docs(len(texts), doc_of[w_start], w_hash, _ADDRESS_HASHES)
 
 
+def is_identity_word(word: str) -> bool:
+    """Is ``word`` (one word of a normalised text) an identity word the
+    blinding replaces, plural and possessive forms included ("muslims")?"""
+    return bool(_member(_term_hashes([word]), _IDENTITY_WORDS).any())
+
+
 def _unigram_columns(w_hash: UInt32Array, shift: np.uint32) -> Int64Array:
     """The column of each word's unigram, salted apart from the n-grams: one
     formula for the features and for :func:`word_columns`, which must agree."""

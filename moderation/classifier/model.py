@@ -31,10 +31,13 @@ from moderation.classifier.data import (
     CATEGORIES,
     Example,
     frame_of,
-    identity_terms_in,
 )
 from moderation.classifier.embeddings import WordVectors
-from moderation.classifier.features import HashedNgrams, addressed
+from moderation.classifier.features import (
+    HashedNgrams,
+    addressed,
+    is_identity_word,
+)
 from moderation.classifier.normalise import (
     normalise,
     normalise_batch,
@@ -691,7 +694,7 @@ class LinearScorer:
             word = padded[word_start:word_end]
             if word in FUNCTION_WORDS:
                 continue
-            if self.ngrams.blind_identities and identity_terms_in(word):
+            if self.ngrams.blind_identities and is_identity_word(word):
                 # Blinded: the word itself carried no weight of its own.
                 continue
             # padded index i is normalised index i - 1.

@@ -59,9 +59,11 @@ def test_blinded_model_scores_identities_alike_and_never_highlights_them() -> No
     # when
     a, b = scorer.toxicity(["black people are idiots", "white people are idiots"])
     spans = scorer.explain("black people are idiots", min_weight=-1.0)
+    plural = scorer.explain("Blacks and Muslims' friends are idiots", min_weight=-1.0)
     # then
     assert a == b
     assert all(s.text != "black" for s in spans)
+    assert {s.text for s in plural}.isdisjoint({"Blacks", "Muslims'"})
 
 
 def test_addresses_reader_finds_second_person_words_even_when_disguised() -> None:
