@@ -392,6 +392,7 @@ def _config_fields(card: dict[str, Any]) -> dict[str, Any]:
         "embedding_weight": 0.0,
         "stack_hidden": 0,
         "augment_stack_share": 0.0,
+        "blind_groups": False,
         **card.get("fit", {}).get("config", {}),
     }
     known = set(TrainConfig.__dataclass_fields__)

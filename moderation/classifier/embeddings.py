@@ -93,10 +93,17 @@ class WordVectors:
     def dimensions(self) -> int:
         return int(self.vectors.shape[1])
 
-    def projection(self, n_bits: int, *, blind_identities: bool) -> sp.csr_matrix:
+    def projection(
+        self, n_bits: int, *, blind_identities: bool, blind_groups: bool = False
+    ) -> sp.csr_matrix:
         """``P``: ``2**n_bits`` by dimensions, each word's unigram column to its
         vector (words sharing a column get their mean)."""
-        cols = word_columns(self.words, n_bits, blind_identities=blind_identities)
+        cols = word_columns(
+            self.words,
+            n_bits,
+            blind_identities=blind_identities,
+            blind_groups=blind_groups,
+        )
         keep = np.flatnonzero(cols >= 0)
         used, inverse, per_col = np.unique(
             cols[keep], return_inverse=True, return_counts=True

@@ -13,7 +13,8 @@ Features (all in one space of ``2**n_bits`` columns, salted per kind):
 * word unigrams and bigrams, words being runs of ``[a-z0-9']`` or non-ASCII
   bytes.
 
-With ``blind_identities`` every identity word (Dixon et al. 2018's terms, with
+With ``blind_identities`` every identity word (Dixon et al. 2018's terms, and
+with ``blind_groups`` the ``GROUP_NOUNS`` too, with
 plural and possessive forms) becomes one shared placeholder word, and the
 character n-grams that touch it are dropped, so "black", "muslim" and "gay"
 reach the model as the same token and no identity word can raise or lower a
@@ -102,9 +103,28 @@ def _member(values: UInt32Array, table: UInt32Array) -> npt.NDArray[np.bool_]:
 
 
 _SINGLE_TERMS = [t for t in IDENTITY_TERMS if " " not in t]
-_IDENTITY_WORDS = _term_hashes(
+# Nouns naming the groups hate speech targets most that Dixon et al.'s
+# adjectives miss (HateCheck's women and immigrants, EDOS's women, the hate
+# sets' Jews and refugees). Unblinded, each was a word of its own: the
+# stacker read "jews" through IDENTITY_ATTACK and held "Jews celebrate the
+# holiday with their families".
+GROUP_NOUNS = (
+    "woman", "women", "men", "jew", "immigrant", "migrant", "refugee",
+    "foreigner", "feminist", "arab", "hindu", "gypsy", "gypsies", "roma",
+    "disabled", "islam", "islamic",
+)  # fmt: skip
+# The words blinded: Dixon's terms with their plural and possessive forms
+# (every model since blinding), and with ``blind_groups`` the group nouns
+# too, and "s'" possessives ("jews'", "hispanics'").
+_DIXON_WORDS = _term_hashes(
     [f"{t}{end}" for t in _SINGLE_TERMS for end in ("", "s", "es", "'s")]
 )
+BLINDED_WORDS = tuple(
+    f"{t}{end}"
+    for t in (*_SINGLE_TERMS, *GROUP_NOUNS)
+    for end in ("", "s", "es", "'s", "s'")
+)
+_GROUP_WORDS = _term_hashes(BLINDED_WORDS)
 # Two-word terms ("middle eastern") as the bigram hash of their two words.
 _IDENTITY_PAIRS = np.unique(
     np.concatenate(
@@ -136,12 +156,6 @@ def addressed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
     return _flag_docs(len(texts), doc_of[w_start], w_hash, _ADDRESS_HASHES)
 
 
-def is_identity_word(word: str) -> bool:
-    """Is ``word`` (one word of a normalised text) an identity word the
-    blinding replaces, plural and possessive forms included ("muslims")?"""
-    return bool(_member(_term_hashes([word]), _IDENTITY_WORDS).any())
-
-
 def _unigram_columns(w_hash: UInt32Array, shift: np.uint32) -> Int64Array:
     """The column of each word's unigram, salted apart from the n-grams: one
     formula for the features and for :func:`word_columns`, which must agree."""
@@ -171,12 +185,22 @@ class HashedNgrams:
         word_bigrams: bool = True,
         blind_identities: bool = False,
         word_skip: int = 0,
+        blind_groups: bool = False,
     ) -> None:
         self.n_bits = n_bits
         self.char_ngram_range = char_ngram_range
         self.word_bigrams = word_bigrams
         self.blind_identities = blind_identities
+        self.blind_groups = blind_groups
+        self._blinded = _GROUP_WORDS if blind_groups else _DIXON_WORDS
         self.word_skip = word_skip
+
+    def blinds(self, word: str) -> bool:
+        """Does the blinding replace ``word`` (one word of a normalised text),
+        plural and possessive forms included ("muslims")?"""
+        return self.blind_identities and bool(
+            _member(_term_hashes([word]), self._blinded).any()
+        )
 
     def fit(self, texts: Sequence[str], y: Any = None) -> HashedNgrams:
         return self
@@ -284,7 +308,7 @@ class HashedNgrams:
         # like the separators).
         block = seps
         if self.blind_identities and len(w_start):
-            ident = _member(w_hash, _IDENTITY_WORDS)
+            ident = _member(w_hash, self._blinded)
             if len(w_start) > 1:
                 pair = w_hash[:-1] * _BIGRAM_MUL + w_hash[1:]
                 two = _member(pair, _IDENTITY_PAIRS) & (w_doc[1:] == w_doc[:-1])
@@ -357,7 +381,11 @@ class HashedNgrams:
 
 
 def word_columns(
-    words: Sequence[str], n_bits: int, *, blind_identities: bool = False
+    words: Sequence[str],
+    n_bits: int,
+    *,
+    blind_identities: bool = False,
+    blind_groups: bool = False,
 ) -> Int64Array:
     """The unigram column of each word as :class:`HashedNgrams` hashes it
     (each entry one whole word of a normalised text); -1 for an entry that is
@@ -370,7 +398,7 @@ def word_columns(
     per_doc = np.bincount(doc_of, minlength=len(words))
     single = per_doc[doc_of] == 1
     if blind_identities:
-        single &= ~_member(w_hash, _IDENTITY_WORDS)
+        single &= ~_member(w_hash, _GROUP_WORDS if blind_groups else _DIXON_WORDS)
     cols = _unigram_columns(w_hash, np.uint32(32 - n_bits))
     out[doc_of[single]] = cols[single]
     return out

@@ -21,6 +21,29 @@ def test_blinded_features_do_not_depend_on_the_identity() -> None:
     assert (rows == rows[0]).all()
 
 
+def test_group_nouns_are_blinded_like_identity_terms_only_when_asked() -> None:
+    """With ``blind_groups`` the nouns hate speech names most ("jews",
+    "women", "refugees'") hash like Dixon's terms; a model trained without it
+    keeps them as words of their own, so its scores do not change."""
+    # given
+    groups = HashedNgrams(n_bits=16, blind_identities=True, blind_groups=True)
+    dixon = HashedNgrams(n_bits=16, blind_identities=True)
+    texts = [
+        "christians celebrate the holiday",
+        "jews celebrate the holiday",
+        "women celebrate the holiday",
+    ]
+    # when
+    rows = groups.transform(texts).toarray()
+    old = dixon.transform(texts[:2]).toarray()
+    # then
+    assert (rows == rows[0]).all()
+    assert not (old[0] == old[1]).all()
+    assert groups.blinds("refugees'")
+    assert not dixon.blinds("jews")
+    assert not groups.blinds("womanizer")
+
+
 def test_blinding_leaves_other_words_alone() -> None:
     """Words that merely contain an identity term keep their own features."""
     # given

@@ -194,6 +194,23 @@ def test_identity_words_do_not_change_the_score(model: ToxicityModel) -> None:
     assert all(s.text.lower() != "gay" for s in spans)
 
 
+def test_a_friendly_sentence_about_any_group_is_not_held(
+    model: ToxicityModel,
+) -> None:
+    """Groups named by nouns outside Dixon et al.'s adjectives ("Jews",
+    "women", "refugees") are not held for a friendly sentence, like those it
+    blinds (a network stacker trained without blinding them held "Jews
+    celebrate the holiday with their families" at 0.28)."""
+    # given
+    groups = ["Jews", "Women", "Refugees", "Immigrants", "Feminists", "Muslims"]
+    # when
+    scores = model.scorer.toxicity(
+        [f"{g} celebrate the holiday with their families" for g in groups]
+    )
+    # then
+    assert scores.max() < model.threshold
+
+
 def test_every_prediction_has_exactly_the_models_attributes(
     model: ToxicityModel,
 ) -> None:
@@ -222,48 +239,20 @@ def test_explanations_never_highlight_function_words(model: ToxicityModel) -> No
     assert not words & {"you", "your", "anyone", "these", "are", "and"}
 
 
-def test_weights_are_the_stored_heads_side_by_side_in_one_float32_array(
+def test_weights_are_the_stored_heads_folded_as_one_float32_product(
     model: ToxicityModel,
 ) -> None:
-    """The shipped model stacks its heads with a network, so ``weights`` holds
-    each stored float16 head as it is (widened to float32, exactly), then the
-    gate and the attribute heads: one sparse product gives every logit the
-    network reads."""
+    """Building the weights block by block from the float16 heads gives, to the
+    bit, the columns of one float32 product of all the heads with the mix, the
+    gate and the attribute heads."""
     # given the parameters as stored
     from skops.io import load
 
     params = load(DEFAULT_MODEL_PATH, trusted=[])
-    assert "stack_w1" in params
-    assert "mix" not in params
-    # when
-    weights = model.scorer.weights
-    # then
-    expected = np.column_stack(
-        [
-            *params["head_coef"],
-            params["gate_coef"],
-            *params["attribute_coef"],
-        ]
-    ).astype(np.float32)
-    assert weights.dtype == np.float32
-    assert weights.flags.c_contiguous
-    assert np.array_equal(weights, expected)
-    assert model.scorer.core is weights
-
-
-def test_linear_mix_weights_are_the_heads_folded_as_one_float32_product() -> None:
-    """A format-3 model (heads mixed linearly by context) still loads: its
-    weights are, to the bit, one float32 product of all the heads with the
-    mix, then the gate and the attribute heads."""
-    # given a linear-mix model's parameters
-    from moderation.classifier.model import LinearScorer, TrainConfig, fit
-    from tests.classifier.test_training import _attribute_examples
-
-    params = fit(_attribute_examples(), TrainConfig(n_bits=12, stack_hidden=0)).params
     stacked = np.vstack([params["head_coef"], params["attribute_coef"]])
     mix = np.asarray(params["mix"], dtype=np.float64).astype(np.float32)
     # when
-    scorer = LinearScorer(params)
+    weights = model.scorer.weights
     # then
     expected = np.column_stack(
         [
@@ -272,8 +261,31 @@ def test_linear_mix_weights_are_the_heads_folded_as_one_float32_product() -> Non
             *params["attribute_coef"],
         ]
     ).astype(np.float32)
+    assert weights.dtype == np.float32
+    assert weights.flags.c_contiguous
+    assert np.array_equal(weights, expected)
+    assert np.array_equal(model.scorer.core, weights[:, :4])
+
+
+def test_network_weights_are_the_stored_heads_side_by_side() -> None:
+    """A model whose heads a network stacks (format 4) keeps each stored
+    float16 head as it is (widened to float32, exactly), then the gate and the
+    attribute heads: one sparse product gives every logit the network reads,
+    and the toxicity-only path reads them all too."""
+    # given a network-stacked model's parameters
+    from moderation.classifier.model import LinearScorer, TrainConfig, fit
+    from tests.classifier.test_training import _attribute_examples
+
+    params = fit(_attribute_examples(), TrainConfig(n_bits=12, stack_hidden=4)).params
+    assert "mix" not in params
+    # when
+    scorer = LinearScorer(params)
+    # then
+    expected = np.column_stack(
+        [*params["head_coef"], params["gate_coef"], *params["attribute_coef"]]
+    ).astype(np.float32)
     assert np.array_equal(scorer.weights, expected)
-    assert np.array_equal(scorer.core, scorer.weights[:, :4])
+    assert scorer.core is scorer.weights
 
 
 def test_folding_in_blocks_matches_one_product_at_every_block_edge() -> None:
