@@ -413,12 +413,12 @@ class LinearScorer:
             else None
         )
         if self.stacker is None:
-            lead = self._linear_mix(
+            folded = self._linear_mix(
                 params, head_coef, attribute_coef, attribute_intercept
             )
         else:
             # The heads side by side; the network mixes their logits per text.
-            lead = [head_coef]
+            folded = []
             self.context_bias = self.head_intercept
         # The leading columns (folded context vectors, or the heads), the tweet
         # gate, the category and the attribute weights side by side in float32
@@ -439,7 +439,7 @@ class LinearScorer:
         if self.stacker is None:
             # The mix is linear in the context, so the heads fold into one
             # vector per context column: logit = Σ_j c_j(x) (v_j·x + β_j).
-            _fold_into(self.weights[:, :gate], lead, self.mix.astype(np.float32))
+            _fold_into(self.weights[:, :gate], folded, self.mix.astype(np.float32))
         else:
             self.weights[:, :gate] = head_coef.T
         self.biases = np.concatenate(
