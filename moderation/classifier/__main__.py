@@ -336,6 +336,9 @@ def _evaluate_model(model: ToxicityModel, data_dir: Path) -> dict[str, Any]:
     metrics["identity_check"] = identity_check_results(
         scorer.toxicity, IDENTITY_TERMS, model.threshold
     )
+    metrics["noun_check"] = identity_check_results(
+        scorer.toxicity, None, model.threshold
+    )
     metrics["threat_check"] = threat_check_results(
         scorer.toxicity, _attribute_scorer(model, "THREAT"), model.threshold
     )
@@ -419,6 +422,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(format_functional(metrics["functional"]))
     print()
     print(format_identity_check(metrics["identity_check"]))
+    print(format_identity_check(metrics["noun_check"], nouns=True))
     print(format_threat_check(metrics["threat_check"]))
     print(format_contrast_check(metrics["contrast_check"]))
     print()

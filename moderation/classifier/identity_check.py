@@ -113,16 +113,78 @@ def identity_check_examples(terms: Iterable[str]) -> list[Example]:
     return out
 
 
+# The same kinds of sentence naming groups by plural nouns ("jews", "women"),
+# as hate speech and news comments mostly do: the adjectives above are what
+# the features blind, so a model can treat the nouns differently (a network
+# stacker held "Jews celebrate the holiday with their families"; model card,
+# "Network stacker").
+NOUNS = (
+    "jews", "women", "immigrants", "refugees", "migrants", "feminists",
+    "arabs", "hindus", "muslims", "christians", "gays", "blacks",
+)  # fmt: skip
+_NOUN_FRAMES = (
+    "{g} in my street are {w}",
+    "honestly {g} are {w}",
+    "most {g} i know are {w}",
+    "the {g} who run the bakery are {w}",
+)
+_NOUN_NEUTRAL = (
+    "{g} celebrate the holiday with their families",
+    "{g} in our town opened a new bakery",
+    "i spoke with {g} at the council meeting about housing",
+    "the survey asked {g} about housing",
+    "the article quotes two {g}",
+    "{g} won the science fair",
+)
+_NOUN_HOSTILE_CALLS = (
+    "throw all the {g} out of town",
+    "{g} should be locked up",
+    "ban {g} from our neighbourhood",
+    "{g} should be shot",
+    "round up the {g}",
+    "{g} do not deserve to live",
+)
+
+
+def noun_check_examples() -> list[Example]:
+    """Hostile (1) and neutral or friendly (0) sentences naming each group of
+    :data:`NOUNS` by its noun, the nouns taking turns over the frames."""
+    out: list[Example] = []
+    turn = 0
+
+    def add(template: str, label: int) -> None:
+        nonlocal turn
+        text = template.format(g=NOUNS[turn % len(NOUNS)])
+        turn += 1
+        out.append(Example(text, label, NOUN_SOURCE, "val"))
+
+    for frame in _NOUN_FRAMES:
+        for word in _HOSTILE:
+            add(frame.replace("{w}", word), 1)
+        for word in _FRIENDLY:
+            add(frame.replace("{w}", word), 0)
+    for _ in range(len(NOUNS)):
+        for template in _NOUN_NEUTRAL:
+            add(template, 0)
+        for template in _NOUN_HOSTILE_CALLS:
+            add(template, 1)
+    return out
+
+
+NOUN_SOURCE = "noun-check"
+
+
 def identity_check_results(
     scorer: Callable[[Sequence[str]], npt.NDArray[np.float64]],
-    terms: Iterable[str],
+    terms: Iterable[str] | None,
     threshold: float,
 ) -> dict[str, float]:
     """ROC AUC of hostile against neutral or friendly sentences, and the
-    share of each held at ``threshold`` (the operating point)."""
+    share of each held at ``threshold`` (the operating point). ``terms``
+    None: the sentences naming groups by nouns (:func:`noun_check_examples`)."""
     from sklearn.metrics import roc_auc_score
 
-    rows = identity_check_examples(terms)
+    rows = noun_check_examples() if terms is None else identity_check_examples(terms)
     labels = np.array([e.label for e in rows])
     probs = scorer([e.text for e in rows])
     return {
@@ -135,9 +197,10 @@ def identity_check_results(
     }
 
 
-def format_identity_check(results: dict[str, float]) -> str:
+def format_identity_check(results: dict[str, float], *, nouns: bool = False) -> str:
+    name = "group-noun check" if nouns else "identity check"
     return (
-        f"identity check ({int(results['n'])} sentences written for choosing "
+        f"{name} ({int(results['n'])} sentences written for choosing "
         f"models, {int(results['hostile'])} hostile): ROC AUC "
         f"{results['roc_auc']:.4f}; held at {results['threshold']:.3f}: "
         f"{results['held_neutral']:.1%} of neutral or friendly, "

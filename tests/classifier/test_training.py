@@ -233,6 +233,26 @@ def test_identity_check_sentences_are_never_training_rows() -> None:
     assert {e.label for e in check} == {0, 1}
 
 
+def test_noun_check_names_every_group_both_ways_and_is_never_trained_on() -> None:
+    """The group-noun check names each group by its noun in hostile and in
+    neutral or friendly sentences, half of each, and shares no text with the
+    identity sentences trained on."""
+    # given
+    from moderation.classifier.data import IDENTITY_TERMS
+    from moderation.classifier.identity_check import NOUNS, noun_check_examples
+
+    # when
+    check = noun_check_examples()
+    trained = {e.text for e in identity_augmentation(IDENTITY_TERMS, lexicon=True)}
+    # then
+    assert sum(e.label for e in check) * 2 == len(check)
+    for noun in NOUNS:
+        labels = {e.label for e in check if noun in e.text.split()}
+        assert labels == {0, 1}, noun
+    assert trained.isdisjoint(e.text for e in check)
+    assert all(e.split == "val" for e in check)
+
+
 def test_threat_check_sentences_are_never_training_rows() -> None:
     """The sentences models are chosen on for threats share no text, no
     sentence shape and no slot word with the threat sentences trained on,
