@@ -83,6 +83,15 @@ _FRIENDLY_CALLS = (
 )
 
 
+def _judgements(frames: Iterable[str], add: Callable[[str, int], None]) -> None:
+    """Each frame with every hostile (1) and every friendly (0) word."""
+    for frame in frames:
+        for word in _HOSTILE:
+            add(frame.replace("{w}", word), 1)
+        for word in _FRIENDLY:
+            add(frame.replace("{w}", word), 0)
+
+
 def identity_check_examples(terms: Iterable[str]) -> list[Example]:
     """Hostile (1) and neutral or friendly (0) sentences, the terms taking
     turns so that each frame meets several groups."""
@@ -98,11 +107,7 @@ def identity_check_examples(terms: Iterable[str]) -> list[Example]:
         text = template.format(t=term, a=article)
         out.append(Example(text, label, SOURCE, "val"))
 
-    for frame in _FRAMES:
-        for word in _HOSTILE:
-            add(frame.replace("{w}", word), 1)
-        for word in _FRIENDLY:
-            add(frame.replace("{w}", word), 0)
+    _judgements(_FRAMES, add)
     for _ in range(3):
         for template in _NEUTRAL:
             add(template, 0)
@@ -158,11 +163,7 @@ def noun_check_examples() -> list[Example]:
         turn += 1
         out.append(Example(text, label, NOUN_SOURCE, "val"))
 
-    for frame in _NOUN_FRAMES:
-        for word in _HOSTILE:
-            add(frame.replace("{w}", word), 1)
-        for word in _FRIENDLY:
-            add(frame.replace("{w}", word), 0)
+    _judgements(_NOUN_FRAMES, add)
     for _ in range(len(NOUNS)):
         for template in _NOUN_NEUTRAL:
             add(template, 0)
