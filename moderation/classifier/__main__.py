@@ -270,13 +270,12 @@ def _train(args: argparse.Namespace) -> int:
         "training set labelled for the attribute (see fit.attributes); "
         "templated neutral and hostile sentences about identity groups written "
         "for Parley; identity words blinded in the feature step; a "
-        "tweet-vs-news-comment gate head; heads and attribute heads stacked by "
-        "a small network over their logits and the context (reader addressed, "
-        "tweet-likeness; fit.stacker; a linear mix by context when "
-        "fit.config.stack_hidden is 0), fitted on the val slices of "
-        "fit.config.stack_sources (among them the identity sentences' frames "
-        "kept from the heads, fit.config.augment_stack_share), "
-        "Platt-calibrated on kaggle-insults val. "
+        "tweet-vs-news-comment gate head; heads and attribute heads stacked on "
+        "the val slices of fit.config.stack_sources with the context (reader "
+        "addressed, tweet-likeness): a linear mix, or a small network over "
+        "their logits when fit.config.stack_hidden is above 0 (fit.stacker; "
+        "fit.config.augment_stack_share of the identity sentences' frames "
+        "kept from the heads for it); Platt-calibrated on kaggle-insults val. "
         "Test splits, texts equal to any test text, the toxic-spans trial "
         "comments, fox-news and every evaluation-only set are excluded from "
         "training.",
@@ -483,6 +482,16 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _vectors_argument(parser: argparse.ArgumentParser, used_for: str) -> None:
+    parser.add_argument(
+        "--vectors",
+        type=Path,
+        default=DEFAULT_VECTORS,
+        help=f"word vectors from `embed-words` for {used_for} (when the "
+        "configuration uses them)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m moderation.classifier")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -500,12 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="suggested scores from Perspective API clients, as written by "
         "`python manage.py export_feedback FILE`",
     )
-    train.add_argument(
-        "--vectors",
-        type=Path,
-        default=DEFAULT_VECTORS,
-        help="word vectors from `embed-words` (when the configuration uses them)",
-    )
+    _vectors_argument(train, "training")
     emb = sub.add_parser(
         "embed-words",
         help="embed the training vocabulary with the pretrained word encoder "
@@ -529,12 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="skip the leave-one-corpus-out table (it trains ~10 models)",
     )
-    ev.add_argument(
-        "--vectors",
-        type=Path,
-        default=DEFAULT_VECTORS,
-        help="word vectors for the leave-one-corpus-out runs",
-    )
+    _vectors_argument(ev, "the leave-one-corpus-out runs")
     sc = sub.add_parser(
         "score",
         help="JSON lines on stdin → scores on stdout, with held: whether the "
