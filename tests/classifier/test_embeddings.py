@@ -178,8 +178,9 @@ def test_train_without_the_vectors_its_configuration_needs_says_how_to_build_the
 
 
 def test_an_older_card_retrains_without_vectors_or_network() -> None:
-    """Leave-one-corpus-out of a model trained before word vectors and the
-    network stacker existed uses neither, whatever today's defaults are."""
+    """Leave-one-corpus-out of a model trained before word vectors, the
+    network stacker and the blinded group nouns existed uses none of them,
+    whatever today's defaults are."""
     # given
     from moderation.classifier.__main__ import _config_fields
 
@@ -191,6 +192,7 @@ def test_an_older_card_retrains_without_vectors_or_network() -> None:
     assert config.embedding_weight == 0.0
     assert config.stack_hidden == 0
     assert config.augment_stack_share == 0.0
+    assert config.blind_groups is False
 
 
 def test_embed_words_without_the_encoder_names_the_extra(

@@ -239,20 +239,45 @@ def test_explanations_never_highlight_function_words(model: ToxicityModel) -> No
     assert not words & {"you", "your", "anyone", "these", "are", "and"}
 
 
-def test_weights_are_the_stored_heads_folded_as_one_float32_product(
+def test_weights_are_the_stored_heads_side_by_side_in_one_float32_array(
     model: ToxicityModel,
 ) -> None:
-    """Building the weights block by block from the float16 heads gives, to the
-    bit, the columns of one float32 product of all the heads with the mix, the
-    gate and the attribute heads."""
+    """The shipped model stacks its heads with a network (format 4), so
+    ``weights`` holds each stored float16 head as it is (widened to float32,
+    exactly), then the gate and the attribute heads: one sparse product gives
+    every logit the network reads."""
     # given the parameters as stored
     from skops.io import load
 
     params = load(DEFAULT_MODEL_PATH, trusted=[])
+    assert "stack_w1" in params
+    assert "mix" not in params
+    # when
+    weights = model.scorer.weights
+    # then
+    expected = np.column_stack(
+        [*params["head_coef"], params["gate_coef"], *params["attribute_coef"]]
+    ).astype(np.float32)
+    assert weights.dtype == np.float32
+    assert weights.flags.c_contiguous
+    assert np.array_equal(weights, expected)
+    assert model.scorer.core is weights
+
+
+def test_linear_mix_weights_are_the_heads_folded_as_one_float32_product() -> None:
+    """A model whose heads are mixed linearly by context (formats 2 and 3, and
+    ``stack_hidden=0``) still loads: building its weights block by block from
+    the float16 heads gives, to the bit, the columns of one float32 product of
+    all the heads with the mix, then the gate and the attribute heads."""
+    # given a linear-mix model's parameters
+    from moderation.classifier.model import LinearScorer, TrainConfig, fit
+    from tests.classifier.test_training import _attribute_examples
+
+    params = fit(_attribute_examples(), TrainConfig(n_bits=12, stack_hidden=0)).params
     stacked = np.vstack([params["head_coef"], params["attribute_coef"]])
     mix = np.asarray(params["mix"], dtype=np.float64).astype(np.float32)
     # when
-    weights = model.scorer.weights
+    scorer = LinearScorer(params)
     # then
     expected = np.column_stack(
         [
@@ -261,31 +286,8 @@ def test_weights_are_the_stored_heads_folded_as_one_float32_product(
             *params["attribute_coef"],
         ]
     ).astype(np.float32)
-    assert weights.dtype == np.float32
-    assert weights.flags.c_contiguous
-    assert np.array_equal(weights, expected)
-    assert np.array_equal(model.scorer.core, weights[:, :4])
-
-
-def test_network_weights_are_the_stored_heads_side_by_side() -> None:
-    """A model whose heads a network stacks (format 4) keeps each stored
-    float16 head as it is (widened to float32, exactly), then the gate and the
-    attribute heads: one sparse product gives every logit the network reads,
-    and the toxicity-only path reads them all too."""
-    # given a network-stacked model's parameters
-    from moderation.classifier.model import LinearScorer, TrainConfig, fit
-    from tests.classifier.test_training import _attribute_examples
-
-    params = fit(_attribute_examples(), TrainConfig(n_bits=12, stack_hidden=4)).params
-    assert "mix" not in params
-    # when
-    scorer = LinearScorer(params)
-    # then
-    expected = np.column_stack(
-        [*params["head_coef"], params["gate_coef"], *params["attribute_coef"]]
-    ).astype(np.float32)
     assert np.array_equal(scorer.weights, expected)
-    assert scorer.core is scorer.weights
+    assert np.array_equal(scorer.core, scorer.weights[:, :4])
 
 
 def test_folding_in_blocks_matches_one_product_at_every_block_edge() -> None:
