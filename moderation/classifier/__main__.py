@@ -269,7 +269,9 @@ def _train(args: argparse.Namespace) -> int:
         "train (majority vote) and OLID train; attribute heads on every "
         "training set labelled for the attribute (see fit.attributes); "
         "templated neutral and hostile sentences about identity groups written "
-        "for Parley; identity words blinded in the feature step; a "
+        "for Parley; threats and their non-threat contrasts written for Parley "
+        "when fit.config.threat_weight or threat_head_weight is above 0; "
+        "identity words blinded in the feature step; a "
         "tweet-vs-news-comment gate head; heads and attribute heads stacked on "
         "the val slices of fit.config.stack_sources with the context (reader "
         "addressed, tweet-likeness): a linear mix, or a small network over "
@@ -395,6 +397,8 @@ def _config_fields(card: dict[str, Any]) -> dict[str, Any]:
         "stack_hidden": 0,
         "augment_stack_share": 0.0,
         "blind_groups": False,
+        "threat_weight": 0.0,
+        "threat_head_weight": 0.0,
         **card.get("fit", {}).get("config", {}),
     }
     known = set(TrainConfig.__dataclass_fields__)

@@ -923,7 +923,11 @@ class TrainConfig:
     # and 0.4, with the slice at weight 4 or 6, are the candidates tried).
     augment_stack_share: float = 0.25
     stack_weight: dict[str, float] = field(
-        default_factory=lambda: {"kaggle-insults": 2.0, "augment-identity": 6.0}
+        default_factory=lambda: {
+            "kaggle-insults": 2.0,
+            "augment-identity": 6.0,
+            "augment-threat": 0.25,
+        }
     )
     # Let the stacker weigh each head differently when the text addresses the
     # reader ("you …"): kaggle-insults labels insults *to a participant*.
@@ -956,6 +960,7 @@ class TrainConfig:
         "edos",
         "convabuse",
         "augment-identity",
+        "augment-threat",
     )
     # Weight of the identity sentences written for Parley in the attribute
     # heads, and in the toxicity heads: the hate sets mention groups mostly in
@@ -966,15 +971,15 @@ class TrainConfig:
     augment_head_weight: float = 3.0
     # Weight of the threat sentences written for Parley (``threats.py``) in
     # the attribute heads (THREAT positives; their contrasts negatives for
-    # every attribute) and in the toxicity heads; 0 leaves them out (the
-    # shipped model: no weighting tried met every target, model card "Threat
-    # sentences"). Add "augment-threat" to ``stack_sources`` (and a
-    # ``stack_weight`` for it) to let the stacker learn from their val rows how
-    # much THREAT counts; without that the stacker gives THREAT ~0 weight.
-    # Choose on Parley's threat check (``threat_check.py``) and the validation
-    # slices.
-    threat_weight: float = 0.0
-    threat_head_weight: float = 0.0
+    # every attribute) and in the toxicity heads; 0 leaves them out. With
+    # "augment-threat" in ``stack_sources`` (and a ``stack_weight`` for it) the
+    # stacker learns from their val rows how much THREAT counts; without that
+    # it gives THREAT ~0 weight. Chosen on Parley's threat check
+    # (``threat_check.py``), the validation slices and the leave-one-corpus-out
+    # mean (model card, "Network stacker", round 14; with the linear mix no
+    # weighting met every target, "Threat sentences").
+    threat_weight: float = 4.0
+    threat_head_weight: float = 1.0
     # Weight of the contrast sentences written for Parley (``contrasts.py``:
     # hate as a negated positive, hostile claims reported or rebutted) in the
     # attribute heads (IDENTITY_ATTACK positives; the harmless ones negatives

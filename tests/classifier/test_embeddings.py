@@ -179,8 +179,8 @@ def test_train_without_the_vectors_its_configuration_needs_says_how_to_build_the
 
 def test_an_older_card_retrains_without_vectors_or_network() -> None:
     """Leave-one-corpus-out of a model trained before word vectors, the
-    network stacker and the blinded group nouns existed uses none of them,
-    whatever today's defaults are."""
+    network stacker, the blinded group nouns and the threat sentences existed
+    uses none of them, whatever today's defaults are."""
     # given
     from moderation.classifier.__main__ import _config_fields
 
@@ -193,6 +193,7 @@ def test_an_older_card_retrains_without_vectors_or_network() -> None:
     assert config.stack_hidden == 0
     assert config.augment_stack_share == 0.0
     assert config.blind_groups is False
+    assert config.threat_weight == config.threat_head_weight == 0.0
 
 
 def test_embed_words_without_the_encoder_names_the_extra(

@@ -299,7 +299,15 @@ def test_threat_sentences_teach_the_threat_head_personal_threats() -> None:
     weighted = TrainConfig(n_bits=14, attributes=("THREAT",), threat_weight=4.0)
     # when
     on = fit(rows, weighted)
-    off = fit(rows, TrainConfig(n_bits=14, attributes=("THREAT",)))
+    off = fit(
+        rows,
+        TrainConfig(
+            n_bits=14,
+            attributes=("THREAT",),
+            threat_weight=0.0,
+            threat_head_weight=0.0,
+        ),
+    )
     # then
     threat, friendly = on.scorer.score(
         ["when i find you i will strangle you", "when i find you i will thank you"]

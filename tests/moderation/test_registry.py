@@ -173,6 +173,8 @@ def test_after_an_upgrade_the_threshold_in_force_follows_the_new_model(
         ("tox-e62b871e", 0.1341),
         # the word-vector model the network stacker replaced (issue 15)
         ("tox-76508b8e", 0.1315),
+        # the network stacker without the threat sentences (issue 15, round 12)
+        ("tox-3c44694b", 0.1301),
     ],
 )
 def test_sites_on_an_earlier_attribute_model_move_to_the_shipped_one(
