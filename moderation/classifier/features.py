@@ -125,6 +125,13 @@ BLINDED_WORDS = tuple(
     for end in ("", "s", "es", "'s", "s'")
 )
 _GROUP_WORDS = _term_hashes(BLINDED_WORDS)
+
+
+def _blinded_words(blind_groups: bool) -> UInt32Array:
+    """The hashes of the words the blinding replaces."""
+    return _GROUP_WORDS if blind_groups else _DIXON_WORDS
+
+
 # Two-word terms ("middle eastern") as the bigram hash of their two words.
 _IDENTITY_PAIRS = np.unique(
     np.concatenate(
@@ -192,7 +199,7 @@ class HashedNgrams:
         self.word_bigrams = word_bigrams
         self.blind_identities = blind_identities
         self.blind_groups = blind_groups
-        self._blinded = _GROUP_WORDS if blind_groups else _DIXON_WORDS
+        self._blinded = _blinded_words(blind_groups)
         self.word_skip = word_skip
 
     def blinds(self, word: str) -> bool:
@@ -398,7 +405,7 @@ def word_columns(
     per_doc = np.bincount(doc_of, minlength=len(words))
     single = per_doc[doc_of] == 1
     if blind_identities:
-        single &= ~_member(w_hash, _GROUP_WORDS if blind_groups else _DIXON_WORDS)
+        single &= ~_member(w_hash, _blinded_words(blind_groups))
     cols = _unigram_columns(w_hash, np.uint32(32 - n_bits))
     out[doc_of[single]] = cols[single]
     return out

@@ -123,6 +123,7 @@ def identity_check_examples(terms: Iterable[str]) -> list[Example]:
 # the features blind, so a model can treat the nouns differently (a network
 # stacker held "Jews celebrate the holiday with their families"; model card,
 # "Network stacker").
+NOUN_SOURCE = "noun-check"
 NOUNS = (
     "jews", "women", "immigrants", "refugees", "migrants", "feminists",
     "arabs", "hindus", "muslims", "christians", "gays", "blacks",
@@ -170,9 +171,6 @@ def noun_check_examples() -> list[Example]:
         for template in _NOUN_HOSTILE_CALLS:
             add(template, 1)
     return out
-
-
-NOUN_SOURCE = "noun-check"
 
 
 def identity_check_results(
